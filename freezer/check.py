@@ -1,0 +1,94 @@
+"""Checks that a frozen graph will load in its consumers: pure functions raising `CheckError`.
+
+Each `check_*` looks at the graph and nothing else. `check_frozen` runs them all; it is the last
+step before writing, so a graph that fails here is never written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tensorboard.compat.proto import graph_pb2, types_pb2
+
+from freezer.errors import CheckError
+from freezer.graph import GraphIndex, parse_input
+from freezer.tensors import REF_OFFSET
+from freezer.variables import VARIABLE_OPS
+
+PROTO_LIMIT = 2**31 - 1  # protobuf refuses to parse a message of 2 GiB or more
+
+# Ops that only make sense while training or saving; a frozen graph must not need any of them.
+TRAINING_OPS = VARIABLE_OPS | {
+    "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
+    "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", "RestoreV2", "Restore", "RestoreSlice",
+}
+
+
+def check_frozen(graph_def: graph_pb2.GraphDef) -> None:
+    check_unique_names(graph_def)
+    check_inputs_resolve(graph_def)
+    check_no_training_ops(graph_def)
+    check_no_ref_types(graph_def)
+    check_no_folded_resources(graph_def)
+    check_size(graph_def)
+
+
+def check_unique_names(graph_def: graph_pb2.GraphDef) -> None:
+    repeated = [name for name, count in Counter(n.name for n in graph_def.node).items() if count > 1]
+    if repeated:
+        raise CheckError(f"Node names appear more than once: {', '.join(repeated[:5])}; "
+                         "the graph cannot be imported.")
+
+
+def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
+    index = GraphIndex(graph_def)
+    for node in graph_def.node:
+        for name in node.input:
+            if parse_input(name).node not in index:
+                raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph.")
+
+
+def check_no_training_ops(graph_def: graph_pb2.GraphDef) -> None:
+    left = [f"{node.name} ({node.op})" for node in graph_def.node if node.op in TRAINING_OPS]
+    if left:
+        raise CheckError(f"The outputs still need variable or training ops: {', '.join(left[:5])}; "
+                         "choose outputs that do not depend on training or saving.")
+
+
+def check_no_ref_types(graph_def: graph_pb2.GraphDef) -> None:
+    for node in graph_def.node:
+        for key, attr in node.attr.items():
+            types = [attr.type] if attr.WhichOneof("value") == "type" else list(attr.list.type)
+            if any(t > REF_OFFSET for t in types):
+                raise CheckError(f"Node {node.name} ({node.op}) still has a reference type in attr "
+                                 f"{key!r}; consumers of a frozen graph cannot feed it.")
+
+
+def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
+    """No op that takes a resource handle may be fed by a Const (a folded variable)."""
+    index = GraphIndex(graph_def)
+    for node in graph_def.node:
+        if not _has_resource_type(node):
+            continue
+        for name in node.input:
+            ref = parse_input(name)
+            if not ref.control and index[ref.node].op == "Const":
+                raise CheckError(f"Node {node.name} ({node.op}) expects a resource handle but is fed the "
+                                 f"frozen variable {ref.node}.")
+
+
+def check_size(graph_def: graph_pb2.GraphDef) -> None:
+    size = graph_def.ByteSize()
+    if size < PROTO_LIMIT:
+        return
+    largest = sorted(graph_def.node, key=lambda n: n.ByteSize(), reverse=True)[:3]
+    names = ", ".join(f"{n.name} ({n.ByteSize() / 2**20:.0f} MiB)" for n in largest)
+    raise CheckError(f"The frozen graph would be {size / 2**30:.2f} GiB, over protobuf's 2 GiB limit; "
+                     f"largest constants: {names}.")
+
+
+def _has_resource_type(node) -> bool:
+    for attr in node.attr.values():
+        if attr.type == types_pb2.DT_RESOURCE or types_pb2.DT_RESOURCE in attr.list.type:
+            return True
+    return False

@@ -1,0 +1,87 @@
+"""The command line: `freeze GRAPH [CHECKPOINT] --outputs NAMES` and the `freezer` command group.
+
+This module only parses options, calls `freezer.api`, and turns the result or a `FreezerError` into
+what the user reads: a short summary on stdout, or one `Error: ...` line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from freezer.api import DEFAULT_ENGINE, FreezeResult, freeze_files
+from freezer.errors import FreezerError
+
+GraphArgument = Annotated[Path, typer.Argument(
+    help="GraphDef (.pbtxt text or .pb binary) or MetaGraphDef (.meta).", show_default=False)]
+CheckpointArgument = Annotated[Optional[str], typer.Argument(
+    help="Checkpoint prefix (ckpt/model-1000), its .index file, or its folder. "
+         "Optional for a .meta whose checkpoint sits beside it.", show_default=False)]
+OutputsOption = Annotated[list[str], typer.Option(
+    "--outputs", help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work.",
+    show_default=False)]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).",
+    show_default=False)]
+TextOption = Annotated[bool, typer.Option("--text", help="Write a text GraphDef (.pbtxt) instead of binary.")]
+KeepDevicesOption = Annotated[bool, typer.Option(
+    "--keep-devices", help="Keep node device placements (cleared by default).")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="How to read the checkpoint: 'session' restores it with TensorFlow.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+
+
+def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
+                   outputs: OutputsOption, output: OutputOption = None, text: TextOption = False,
+                   keep_devices: KeepDevicesOption = False, engine: EngineOption = DEFAULT_ENGINE,
+                   debug: DebugOption = False) -> None:
+    """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
+    try:
+        result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
+                              keep_devices=keep_devices, engine=engine)
+    except FreezerError as error:
+        if debug:
+            raise
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    print_summary(result)
+
+
+def print_summary(result: FreezeResult) -> None:
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
+    typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
+               f"nodes {result.nodes_before} -> {result.nodes_after}")
+    typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "
+               f"in {result.seconds:.2f} s")
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.2f} GiB"
+
+
+freeze_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+freeze_app.command()(freeze_command)
+
+freezer_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+freezer_app.command("freeze")(freeze_command)
+
+
+@freezer_app.callback()
+def freezer_group() -> None:
+    """freezer: turn TensorFlow graphs plus checkpoints into standalone frozen graphs."""
+
+
+def freeze_main() -> None:
+    freeze_app(prog_name="freeze")
+
+
+def freezer_main() -> None:
+    freezer_app(prog_name="freezer")

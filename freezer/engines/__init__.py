@@ -1,0 +1,54 @@
+"""Engines read variable values out of a checkpoint.
+
+Each engine module offers `contents(prefix) -> {key: (dtype, shape)}` and `read(prefix, variables)
+-> {variable name: numpy array}`. `read_variables` checks the variables against the checkpoint's
+contents first, so every engine reports a missing key or a mismatch in the same words.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from freezer.errors import CheckpointError, OptionError
+from freezer.graph import format_suggestions, nearest
+from freezer.tensors import dtype_name
+from freezer.variables import Variable
+
+ENGINES = ("session",)
+
+
+def read_variables(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+    """Each variable's value from the checkpoint at `prefix`, after checking key, dtype and shape."""
+    if engine not in ENGINES:
+        raise OptionError(f"Unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+    module = importlib.import_module(f"freezer.engines.{engine}")
+    contents = module.contents(prefix)
+    for variable in variables:
+        check_variable(variable, contents, prefix)
+    return module.read(prefix, variables)
+
+
+def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[int, ...]]], prefix: str) -> None:
+    """Raise CheckpointError unless the checkpoint holds `variable` with its dtype and shape."""
+    if variable.key not in contents:
+        hint = format_suggestions(nearest(variable.key, contents))
+        raise CheckpointError(f"Variable {variable.description} is not in checkpoint {prefix}.{hint} "
+                              "Check the checkpoint belongs to this graph.")
+    dtype, shape = contents[variable.key]
+    if dtype != variable.dtype:
+        raise CheckpointError(f"Variable {variable.description} is {dtype_name(variable.dtype)} in the graph "
+                              f"but {dtype_name(dtype)} in checkpoint {prefix}.")
+    expected = slice_shape(variable.slice_spec, shape) if variable.slice_spec else shape
+    if variable.shape is not None and tuple(variable.shape) != tuple(expected):
+        raise CheckpointError(f"Variable {variable.description} has shape {list(variable.shape)} in the graph "
+                              f"but {list(expected)} in checkpoint {prefix}.")
+
+
+def slice_shape(slice_spec: str, full_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape a saver's "full shape + slice" string selects, e.g. "10 4 0,5:-" → (5, 4)."""
+    parts = slice_spec.split(" ")
+    extents = parts[-1].split(":")
+    return tuple(dim if extent == "-" else int(extent.split(",")[1]) for dim, extent in zip(full_shape, extents))

@@ -1,0 +1,64 @@
+"""The reference engine: TensorFlow itself restores each variable's key in a v1 Session.
+
+Keys and slices come from `freezer.variables` (the graph's own restore mapping), and only the
+variables the outputs need are restored, so a checkpoint may lack variables the outputs never use.
+TensorFlow is imported here, on first use, and nowhere in the core.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from freezer.errors import CheckpointError
+from freezer.variables import Variable
+
+
+def _tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's start-up chatter off the user's terminal
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise CheckpointError("The session engine needs TensorFlow; install it with "
+                              "pip install 'freezer[tf]'.") from None
+    return tf
+
+
+def contents(prefix: str) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """Checkpoint key → (dtype enum, shape), as TensorFlow's CheckpointReader lists them."""
+    tf = _tensorflow()
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        shapes = reader.get_variable_to_shape_map()
+        dtypes = reader.get_variable_to_dtype_map()
+    except (tf.errors.OpError, ValueError) as error:
+        raise CheckpointError(_describe_failure(prefix, error)) from None
+    return {key: (dtypes[key].as_datatype_enum, tuple(shape)) for key, shape in shapes.items()}
+
+
+def read(prefix: str, variables: list[Variable]) -> dict[str, np.ndarray]:
+    """Restore every variable's key (and slice) with one RestoreV2 op."""
+    if not variables:
+        return {}
+    tf = _tensorflow()
+    graph = tf.Graph()
+    with graph.as_default():
+        restored = tf.raw_ops.RestoreV2(
+            prefix=prefix,
+            tensor_names=[v.key for v in variables],
+            shape_and_slices=[v.slice_spec for v in variables],
+            dtypes=[tf.dtypes.as_dtype(v.dtype) for v in variables])
+    try:
+        with tf.compat.v1.Session(graph=graph) as session:
+            values = session.run(restored)
+    except tf.errors.OpError as error:
+        raise CheckpointError(_describe_failure(prefix, error)) from None
+    return {variable.name: np.asarray(value) for variable, value in zip(variables, values)}
+
+
+def _describe_failure(prefix: str, error: Exception) -> str:
+    detail = getattr(error, "message", None) or str(error)
+    detail = " ".join(detail.split("\n")[0].split())
+    return (f"Cannot read checkpoint {prefix}: {detail.rstrip('.')}. "
+            "The checkpoint files may be corrupt or truncated; save the checkpoint again.")

@@ -1,0 +1,31 @@
+"""The errors freezer raises for anything a user can get wrong.
+
+Every message names the file, node or variable at fault and says what to do about it; the CLI prints
+it as one `Error: ...` line. Bugs in freezer itself are not `FreezerError`s and keep their traceback.
+"""
+
+from __future__ import annotations
+
+
+class FreezerError(Exception):
+    """Base class: a problem with the user's input or options, explained in the message."""
+
+
+class GraphError(FreezerError):
+    """The graph file is missing, unreadable, or not a GraphDef/MetaGraphDef."""
+
+
+class OutputNameError(FreezerError):
+    """A requested output names no node of the graph."""
+
+
+class CheckpointError(FreezerError):
+    """The checkpoint is missing, corrupt, or does not hold what the graph needs."""
+
+
+class CheckError(FreezerError):
+    """The frozen graph would not load in a consumer (a check in `freezer.check` failed)."""
+
+
+class OptionError(FreezerError):
+    """Options that contradict each other or the files given (e.g. output path == an input)."""

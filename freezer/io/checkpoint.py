@@ -1,0 +1,74 @@
+"""Turning what a user types as CHECKPOINT into a TensorBundle prefix.
+
+Accepted: a prefix (`ckpt/model-1000`, whose `.index` sits beside it), a `.index` or `.data-*` file,
+or a folder (the prefix its `checkpoint` state file names, else its only prefix). With no argument, a
+`.meta` graph's own prefix is used when the checkpoint sits beside it (`model-1000.meta`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from freezer.errors import CheckpointError
+
+_STATE_FILE = "checkpoint"
+_DATA_SUFFIX = re.compile(r"\.data-\d{5}-of-\d{5}$")
+_LATEST = re.compile(r'^model_checkpoint_path:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
+
+
+def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | None:
+    """The checkpoint prefix to read, or None when none was given and none sits beside the graph."""
+    if argument is None:
+        beside = graph_path.with_suffix("") if graph_path.suffix == ".meta" else None
+        return str(beside) if beside is not None and _index_of(str(beside)).exists() else None
+    text = str(argument)
+    path = Path(text)
+    if path.is_dir():
+        return _prefix_in_folder(path)
+    prefix = _strip_file_suffix(text)
+    if _index_of(prefix).exists():
+        return prefix
+    tried = [str(_index_of(prefix))]
+    raise CheckpointError(f"Checkpoint {text} not found (looked for {', '.join(tried)}); "
+                          "give a checkpoint prefix, its .index file, or the folder holding it.")
+
+
+def checkpoint_files(prefix: str) -> list[Path]:
+    """The `.index` and data files of a checkpoint (to keep an output from overwriting them)."""
+    index = _index_of(prefix)
+    return [index, *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
+
+
+def _index_of(prefix: str) -> Path:
+    return Path(prefix + ".index")
+
+
+def _strip_file_suffix(text: str) -> str:
+    if text.endswith(".index"):
+        return text[: -len(".index")]
+    return _DATA_SUFFIX.sub("", text)
+
+
+def _prefix_in_folder(folder: Path) -> str:
+    state = folder / _STATE_FILE
+    if state.is_file():
+        match = _LATEST.search(state.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            latest = Path(match.group(1).encode().decode("unicode_escape"))
+            # The state file may hold absolute paths from the machine that trained the model;
+            # the checkpoint beside the state file is the one the user means.
+            for candidate in (latest if latest.is_absolute() else folder / latest, folder / latest.name):
+                if _index_of(str(candidate)).exists():
+                    return str(candidate)
+            raise CheckpointError(f"{state} names checkpoint {latest}, but {latest.name}.index is not "
+                                  f"in {folder}; give the checkpoint prefix explicitly.")
+    prefixes = sorted(str(p)[: -len(".index")] for p in folder.glob("*.index"))
+    if len(prefixes) == 1:
+        return prefixes[0]
+    if not prefixes:
+        raise CheckpointError(f"No checkpoint in folder {folder} (no 'checkpoint' file and no "
+                              "*.index file); give the checkpoint prefix, e.g. ckpt/model-1000.")
+    names = ", ".join(Path(p).name for p in prefixes)
+    raise CheckpointError(f"Folder {folder} holds several checkpoints ({names}) and no 'checkpoint' "
+                          "file to pick one; give the prefix of the one to use.")

@@ -1,0 +1,131 @@
+"""Reading graph files (GraphDef or MetaGraphDef, text or binary) and writing frozen GraphDefs.
+
+The format is decided from the content: a binary protobuf almost never decodes as UTF-8 text that
+starts with a field name, and a text proto never parses as a binary one that makes sense.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from google.protobuf import message, text_format
+from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
+
+from freezer.errors import GraphError, OptionError
+
+# A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
+_TEXT_START = re.compile(rb"\A(?:\s*#[^\n]*\n|\s+)*[A-Za-z_][A-Za-z0-9_]*\s*[{:]")
+_METAGRAPH_TEXT_FIELDS = ("meta_info_def", "graph_def", "saver_def", "collection_def", "signature_def")
+
+
+@dataclasses.dataclass
+class LoadedGraph:
+    """A graph as read from disk: the GraphDef, and the saver a MetaGraphDef carried (if any)."""
+
+    graph_def: graph_pb2.GraphDef
+    saver_def: saver_pb2.SaverDef | None
+    path: Path
+    is_text: bool
+
+
+def read_graph(path: str | os.PathLike) -> LoadedGraph:
+    """Read a `.pbtxt`/`.pb` GraphDef or a `.meta` MetaGraphDef, text or binary."""
+    path = Path(path)
+    data = _read_bytes(path)
+    is_text = looks_like_text(data)
+    is_meta = path.suffix == ".meta" or (is_text and _first_field(data) in _METAGRAPH_TEXT_FIELDS)
+    proto = meta_graph_pb2.MetaGraphDef() if is_meta else graph_pb2.GraphDef()
+    if is_text:
+        _parse_text(data, proto, path)
+    else:
+        _parse_binary(data, proto, path)
+    if is_meta:
+        saver = proto.saver_def if proto.HasField("saver_def") else None
+        return LoadedGraph(proto.graph_def, saver, path, is_text)
+    return LoadedGraph(proto, None, path, is_text)
+
+
+def looks_like_text(data: bytes) -> bool:
+    """True when `data` reads as a text-format protobuf (UTF-8, starting with a field)."""
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the 4096 boundary is still text.
+        if error.start < 4090:
+            return False
+    return bool(_TEXT_START.match(data[:4096]))
+
+
+def _first_field(data: bytes) -> str:
+    match = _TEXT_START.match(data[:4096])
+    return match.group(0).rstrip(b"{: \t\r\n").split()[-1].decode() if match else ""
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise GraphError(f"{path} is a folder; give the graph file (.pbtxt, .pb or .meta) inside it.")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise GraphError(f"Graph file {path} does not exist.") from None
+    except OSError as error:
+        raise GraphError(f"Cannot read graph file {path}: {error.strerror}.") from None
+
+
+def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
+    try:
+        text_format.Parse(data.decode("utf-8"), proto, allow_unknown_field=False)
+    except (text_format.ParseError, UnicodeDecodeError) as error:
+        where = f"line {error.GetLine()}" if isinstance(error, text_format.ParseError) else "text"
+        detail = str(error).split(" : ", 1)[-1] if isinstance(error, text_format.ParseError) else str(error)
+        detail = detail.replace('"tensorboard.', '"tensorflow.').rstrip(".")
+        kind = type(proto).__name__
+        raise GraphError(f"{path} is not a valid text {kind} ({where}: {detail}); "
+                         "check the file is complete and was written by TensorFlow.") from None
+
+
+def _parse_binary(data: bytes, proto: message.Message, path: Path) -> None:
+    kind = type(proto).__name__
+    hint = "the file may be truncated or not a TensorFlow graph"
+    try:
+        proto.ParseFromString(data)
+    except message.DecodeError:
+        raise GraphError(f"{path} is not a valid binary {kind}; {hint}.") from None
+    graph_def = proto.graph_def if isinstance(proto, meta_graph_pb2.MetaGraphDef) else proto
+    if data and not graph_def.node:
+        raise GraphError(f"{path} holds no graph nodes; {hint}.")
+    if any(not node.name or not node.op for node in graph_def.node):
+        raise GraphError(f"{path} has nodes without a name or op; {hint}.")
+
+
+def serialize_graph(graph_def: graph_pb2.GraphDef, *, as_text: bool) -> bytes:
+    """Deterministic bytes: the same graph always gives the same file (maps are sorted)."""
+    if as_text:
+        return text_format.MessageToString(graph_def).encode("utf-8")
+    return graph_def.SerializeToString(deterministic=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path` and rename it over: never a partial or clobbered output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_not_an_input(output: Path, inputs: list[Path]) -> None:
+    """Refuse an output path that would overwrite one of the input files."""
+    for candidate in inputs:
+        if candidate.exists() and output.exists() and os.path.samefile(output, candidate):
+            raise OptionError(f"The output path {output} is the input file {candidate}; "
+                              "choose another path with -o.")

@@ -1,0 +1,36 @@
+"""Prune: keep only the nodes the outputs need, in their original order.
+
+A node is needed when an output reaches it through data inputs or `^control` inputs. Colocation
+(`_class`) never keeps a node alive; `drop_dangling_colocation` cleans up after this pass.
+Function libraries are left as they are.
+"""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto import graph_pb2
+
+from freezer.graph import GraphIndex, input_node_name
+from freezer.passes.base import PassContext, PassResult
+
+
+def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
+    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe."""
+    seen: set[str] = set()
+    pending = [name for name in outputs if name in index]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pending.extend(input_node_name(i) for i in index[name].input if input_node_name(i) in index)
+    return seen
+
+
+def prune_to_outputs(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+    keep = reachable(GraphIndex(graph_def), ctx.outputs)
+    if len(keep) == len(graph_def.node):
+        return PassResult(graph_def, changed=False)
+    kept_nodes = [node for node in graph_def.node if node.name in keep]
+    del graph_def.node[:]
+    graph_def.node.extend(kept_nodes)
+    return PassResult(graph_def, changed=True)

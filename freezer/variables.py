@@ -1,0 +1,114 @@
+"""Which variables a graph has, and under which checkpoint key (and slice) each one is saved.
+
+The graph's own restore subgraph is the authority on keys: a `RestoreV2` op lists `tensor_names` and
+`shape_and_slices`, and its output `i` flows (maybe through `Identity`s) into the `Assign` or
+`AssignVariableOp` of the variable it restores. A variable no restore op reaches is looked up under
+its own node name, which is what every TensorFlow saver uses by default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
+
+from freezer.graph import GraphIndex, parse_input
+from freezer.tensors import tensor_proto_to_numpy
+
+REF_VARIABLE_OPS = frozenset({"Variable", "VariableV2"})
+RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
+VARIABLE_OPS = REF_VARIABLE_OPS | RESOURCE_VARIABLE_OPS
+
+_RESTORE_OPS = frozenset({"RestoreV2"})
+_ASSIGN_OPS = frozenset({"Assign", "AssignVariableOp"})
+_PASS_THROUGH_OPS = frozenset({"Identity"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Variable:
+    """A variable node and where its value lives in the checkpoint."""
+
+    name: str
+    dtype: int  # the value type (DT_FLOAT for a float_ref variable)
+    shape: tuple[int, ...] | None  # None when the graph does not say
+    key: str  # checkpoint key
+    slice_spec: str = ""  # TensorFlow's "full shape and slice" string; "" for the whole tensor
+
+    @property
+    def description(self) -> str:
+        """How to name this variable in a message: `w` or `w (saved as 'old/w')`."""
+        return self.name if self.key == self.name and not self.slice_spec else f"{self.name} (saved as {self.key!r})"
+
+
+def is_variable(node: node_def_pb2.NodeDef) -> bool:
+    return node.op in VARIABLE_OPS
+
+
+def describe_variables(index: GraphIndex, names: list[str],
+                       saver_def: saver_pb2.SaverDef | None) -> list[Variable]:
+    """A `Variable` for each named variable node, keyed by the graph's restore mapping."""
+    keys = restore_keys(index, saver_def)
+    return [_describe(index[name], keys.get(name, (name, ""))) for name in names]
+
+
+def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dict[str, tuple[str, str]]:
+    """Variable node name → (checkpoint key, slice spec), from the graph's restore ops.
+
+    With a SaverDef only the restore ops of that saver count; without one, every restore op in
+    the graph does, and a variable restored under its own name wins over other mappings.
+    """
+    restore_ops = list(index.nodes_by_op(_RESTORE_OPS))
+    if saver_def is not None and saver_def.restore_op_name:
+        prefix = saver_def.restore_op_name.rsplit("/", 1)[0] + "/"
+        restore_ops = [op for op in restore_ops if op.name.startswith(prefix)] or restore_ops
+    consumers = index.consumers()
+    mapping: dict[str, tuple[str, str]] = {}
+    for restore in restore_ops:
+        for variable, key in _restored_by(index, consumers, restore):
+            if variable not in mapping or key[0] == variable:
+                mapping[variable] = key
+    return mapping
+
+
+def _restored_by(index, consumers, restore: node_def_pb2.NodeDef):
+    """Pairs (variable name, (key, slice)) that one RestoreV2 op feeds."""
+    names = _const_strings(index, restore.input[1]) if len(restore.input) > 1 else None
+    slices = _const_strings(index, restore.input[2]) if len(restore.input) > 2 else None
+    if names is None:
+        return
+    slices = slices if slices is not None and len(slices) == len(names) else [""] * len(names)
+    for port, (key, slice_spec) in enumerate(zip(names, slices)):
+        for variable in _assigned_variables(index, consumers, restore.name, port):
+            yield variable, (key, slice_spec)
+
+
+def _assigned_variables(index, consumers, node_name: str, port: int):
+    """Variables that output `node_name:port` is assigned to (following Identity chains)."""
+    pending = [(node_name, port)]
+    while pending:
+        name, out_port = pending.pop()
+        for consumer, ref in consumers.get(name, []):
+            if ref.control or ref.port != out_port:
+                continue
+            if consumer.op in _PASS_THROUGH_OPS:
+                pending.append((consumer.name, 0))
+            elif consumer.op in _ASSIGN_OPS and len(consumer.input) > 1 and \
+                    parse_input(consumer.input[1]) == ref:
+                target = parse_input(consumer.input[0]).node
+                if target in index and is_variable(index[target]):
+                    yield target
+
+
+def _const_strings(index: GraphIndex, input_name: str) -> list[str] | None:
+    node = index.nodes.get(parse_input(input_name).node)
+    if node is None or node.op != "Const" or node.attr["dtype"].type != types_pb2.DT_STRING:
+        return None
+    values = tensor_proto_to_numpy(node.attr["value"].tensor).reshape(-1)
+    return [value.decode("utf-8", errors="replace") for value in values]
+
+
+def _describe(node: node_def_pb2.NodeDef, key: tuple[str, str]) -> Variable:
+    shape_attr = node.attr["shape"].shape if "shape" in node.attr else None
+    known = shape_attr is not None and not shape_attr.unknown_rank and all(d.size >= 0 for d in shape_attr.dim)
+    shape = tuple(d.size for d in shape_attr.dim) if known else None
+    return Variable(node.name, node.attr["dtype"].type, shape, key[0], key[1])

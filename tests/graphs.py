@@ -1,0 +1,55 @@
+"""Tiny GraphDefs built in code, for unit tests (no TensorFlow needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, types_pb2
+
+from freezer.tensors import make_shape, make_tensor_proto
+
+
+def node(name: str, op: str, *inputs: str, **attrs) -> node_def_pb2.NodeDef:
+    """A NodeDef; attrs given as AttrValue, int dtype (for 'T'/'dtype'), or list of bytes (_class)."""
+    result = node_def_pb2.NodeDef(name=name, op=op, input=list(inputs))
+    for key, value in attrs.items():
+        if isinstance(value, attr_value_pb2.AttrValue):
+            result.attr[key].CopyFrom(value)
+        elif isinstance(value, int):
+            result.attr[key].type = value
+        elif isinstance(value, list):
+            result.attr[key].list.s.extend(value)
+        else:
+            raise TypeError(f"unsupported attr {key}={value!r}")
+    return result
+
+
+def variable(name: str, shape=(2,), dtype: int = types_pb2.DT_FLOAT, op: str = "VariableV2") -> node_def_pb2.NodeDef:
+    result = node(name, op, dtype=dtype)
+    result.attr["shape"].shape.CopyFrom(make_shape(list(shape)))
+    return result
+
+
+def const(name: str, value, dtype: int = types_pb2.DT_FLOAT) -> node_def_pb2.NodeDef:
+    array = np.asarray(value, dtype=object if dtype == types_pb2.DT_STRING else None)
+    if dtype != types_pb2.DT_STRING:
+        array = array.astype({types_pb2.DT_FLOAT: np.float32, types_pb2.DT_INT32: np.int32}[dtype])
+    return node(name, "Const", dtype=dtype,
+                value=attr_value_pb2.AttrValue(tensor=make_tensor_proto(array, dtype)))
+
+
+def graph(*nodes: node_def_pb2.NodeDef) -> graph_pb2.GraphDef:
+    return graph_pb2.GraphDef(node=list(nodes))
+
+
+def ref_variable_graph() -> graph_pb2.GraphDef:
+    """x (placeholder), v (ref variable) with v/read, Assign/save ops, and y = x * v/read."""
+    float_ = types_pb2.DT_FLOAT
+    return graph(
+        node("x", "Placeholder", dtype=float_),
+        variable("v"),
+        const("v/initial_value", [1.0, 2.0]),
+        node("v/Assign", "Assign", "v", "v/initial_value", T=float_),
+        node("v/read", "Identity", "v", T=float_),
+        node("y", "Mul", "x", "v/read", T=float_),
+        node("init", "NoOp", "^v/Assign"),
+    )

@@ -1,0 +1,57 @@
+"""The checks of a frozen graph, each given the one defect it exists to catch."""
+
+import pytest
+from tensorboard.compat.proto import types_pb2
+
+from freezer import check
+from freezer.errors import CheckError
+from graphs import const, graph, node, variable
+
+
+def test_clean_graph_passes():
+    check.check_frozen(graph(const("a", [1.0]), node("y", "Identity", "a", T=types_pb2.DT_FLOAT)))
+
+
+def test_duplicate_names():
+    with pytest.raises(CheckError, match="more than once: a"):
+        check.check_unique_names(graph(node("a", "NoOp"), node("a", "NoOp")))
+
+
+def test_dangling_input():
+    with pytest.raises(CheckError, match="Node y takes input 'gone:1', which is not in the graph"):
+        check.check_inputs_resolve(graph(node("y", "Identity", "gone:1")))
+
+
+def test_dangling_control_input():
+    with pytest.raises(CheckError, match="'\\^gone'"):
+        check.check_inputs_resolve(graph(node("y", "NoOp", "^gone")))
+
+
+def test_variable_left():
+    with pytest.raises(CheckError, match=r"v \(VariableV2\)"):
+        check.check_no_training_ops(graph(variable("v")))
+
+
+def test_assign_left():
+    with pytest.raises(CheckError, match=r"a \(AssignSub\)"):
+        check.check_no_training_ops(graph(node("a", "AssignSub")))
+
+
+def test_ref_type_left():
+    with pytest.raises(CheckError, match="s \\(RefSwitch\\) still has a reference type in attr 'T'"):
+        check.check_no_ref_types(graph(node("s", "RefSwitch", T=types_pb2.DT_FLOAT_REF)))
+
+
+def test_resource_op_fed_a_const():
+    g = graph(const("w", [1.0]), node("r", "ResourceGather", "w", "i", dtype=types_pb2.DT_FLOAT,
+                                       Tindices=types_pb2.DT_INT32), const("i", [0], types_pb2.DT_INT32))
+    g.node[1].attr["dtype"].type = types_pb2.DT_RESOURCE  # an op typed on a resource
+    with pytest.raises(CheckError, match="fed the frozen variable w"):
+        check.check_no_folded_resources(g)
+
+
+def test_size_limit_names_largest_constants(monkeypatch):
+    monkeypatch.setattr(check, "PROTO_LIMIT", 100)
+    big = const("big", [0.0] * 64)
+    with pytest.raises(CheckError, match=r"over protobuf's 2 GiB limit; largest constants: big \("):
+        check.check_size(graph(big, const("small", [0.0])))
