@@ -115,7 +115,7 @@ def resolve_outputs(graph_def: graph_pb2.GraphDef, outputs: str | Iterable[str])
     unknown = [node for node in nodes if node not in index]
     if unknown:
         first = unknown[0]
-        others = f" (and {len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
+        others = f" (also unknown: {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
         hint = format_suggestions(index.nearest_names(first))
         raise OutputNameError(f"Output {first!r} is not a node of the graph{others}.{hint}")
     return nodes

@@ -34,8 +34,8 @@ def read_variables(engine: str, prefix: str, variables: list[Variable]) -> Mappi
 def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[int, ...]]], prefix: str) -> None:
     """Raise CheckpointError unless the checkpoint holds `variable` with its dtype and shape."""
     if variable.key not in contents:
-        hint = format_suggestions(nearest(variable.key, contents))
-        raise CheckpointError(f"Variable {variable.description} is not in checkpoint {prefix}.{hint} "
+        raise CheckpointError(f"Variable {variable.description} is not in checkpoint {prefix}."
+                              f"{_nearest_keys(variable.key, contents)} "
                               "Check the checkpoint belongs to this graph.")
     dtype, shape = contents[variable.key]
     if dtype != variable.dtype:
@@ -45,6 +45,14 @@ def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[i
     if variable.shape is not None and tuple(variable.shape) != tuple(expected):
         raise CheckpointError(f"Variable {variable.description} has shape {list(variable.shape)} in the graph "
                               f"but {list(expected)} in checkpoint {prefix}.")
+
+
+def _nearest_keys(key: str, contents: Mapping[str, object]) -> str:
+    close = nearest(key, contents)
+    if close:
+        return format_suggestions(close)
+    keys = sorted(contents)
+    return f" It holds {len(keys)} key(s): {', '.join(keys[:5])}{', ...' if len(keys) > 5 else ''}."
 
 
 def slice_shape(slice_spec: str, full_shape: tuple[int, ...]) -> tuple[int, ...]:

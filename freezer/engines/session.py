@@ -7,7 +7,9 @@ TensorFlow is imported here, on first use, and nowhere in the core.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 
 import numpy as np
 
@@ -16,13 +18,28 @@ from freezer.variables import Variable
 
 
 def _tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's start-up chatter off the user's terminal
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF errors become exceptions; its log lines only add noise
     try:
-        import tensorflow as tf
+        with _native_stderr_silenced():
+            import tensorflow as tf
     except ImportError:
         raise CheckpointError("The session engine needs TensorFlow; install it with "
                               "pip install 'freezer[tf]'.") from None
     return tf
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Hide what TF's C++ start-up writes to fd 2 (absl prints it before honouring any log level)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def contents(prefix: str) -> dict[str, tuple[int, tuple[int, ...]]]:

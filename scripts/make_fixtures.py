@@ -1,0 +1,381 @@
+"""Build the small TF1 graphs + checkpoints that freezer's tests freeze.
+
+Each fixture is a folder ``fixtures/<name>/`` holding:
+
+* the graph (text ``model.pbtxt``, binary ``model.pb`` or a ``.meta``),
+* a V2 checkpoint (``<prefix>.index``, ``<prefix>.data-00000-of-00001`` and the
+  ``checkpoint`` state file the Saver writes),
+* ``io.npz``: input values and the outputs the *original* graph produced on them,
+  computed in the very session that set the variables and saved the checkpoint,
+* ``fixture.json``: what to freeze and how to check it::
+
+    {"description": "...",
+     "graph": "model.pbtxt",            # relative to the fixture folder
+     "checkpoint": "ckpt/model-0",      # a prefix, a folder, or null when the
+                                        # graph is a .meta with its prefix beside it
+     "outputs": ["y"],                  # node names to freeze for
+     "inputs": {"x:0": "x"},            # tensor name -> key in io.npz
+     "expected": {"y:0": "y"}}          # tensor name -> key in io.npz
+
+Usage::
+
+    python scripts/make_fixtures.py                  # rebuild every fixture
+    python scripts/make_fixtures.py mlp_ref dtypes   # rebuild only these
+    python scripts/make_fixtures.py --out /tmp/fx    # somewhere else
+
+Every fixture is rebuilt from scratch in its own Python process, because the
+TF1 switches it needs (eager off, ref variables) are process-wide.  Values are
+seeded, and nothing time-dependent is written, so a rebuild gives the same bytes
+under the same TensorFlow version.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+# Must be set before TensorFlow is imported to silence its C++ start-up logging.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+SEED = 1234
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures"
+# The date a zip member gets instead of "now", so rebuilt io.npz files don't churn.
+FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_saver():
+    """A Saver whose `checkpoint` state file names prefixes relative to its folder,
+    so the committed fixtures don't carry this machine's absolute paths."""
+    return tf.compat.v1.train.Saver(save_relative_paths=True)
+
+
+def load_values_unlike_init(sess, variables, rng):
+    """Overwrite each variable with fresh random values.
+
+    The graph's own initializers (seeded, or constants) can then never reproduce
+    the checkpoint, so a freezer that reads values from anywhere but the
+    checkpoint fails the tests.  `Variable.load` feeds the initializer's value
+    input, so no extra nodes end up in the saved graph.
+    """
+    for variable in variables:
+        shape = variable.shape.as_list()
+        value = rng.normal(size=shape).astype(variable.dtype.base_dtype.as_numpy_dtype)
+        variable.load(value, sess)
+
+
+def savable(value):
+    """TF returns strings as object arrays of bytes; np.load without pickle needs 'S'."""
+    array = np.asarray(value)
+    return array.astype(np.bytes_) if array.dtype == object else array
+
+
+def save_npz(path, arrays):
+    """Same layout as np.savez (one .npy per key), but with a fixed member date."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for key, array in arrays.items():
+            member = zipfile.ZipInfo(f"{key}.npy", date_time=FIXED_ZIP_DATE)
+            with archive.open(member, "w") as stream:
+                np.lib.format.write_array(stream, savable(array), allow_pickle=False)
+
+
+def write_fixture(folder, sess, *, description, graph, checkpoint, outputs, inputs, expected):
+    """Run the original graph on the inputs and write io.npz and fixture.json.
+
+    inputs: {tensor name: (io.npz key, value)}; expected: {tensor name: io.npz key}.
+    """
+    feed = {tensor: value for tensor, (_, value) in inputs.items()}
+    results = sess.run(list(expected), feed)
+    arrays = dict(inputs.values()) | dict(zip(expected.values(), results))
+    save_npz(folder / "io.npz", arrays)
+    manifest = {
+        "description": description,
+        "graph": graph,
+        "checkpoint": checkpoint,
+        "outputs": outputs,
+        "inputs": {tensor: key for tensor, (key, _) in inputs.items()},
+        "expected": expected,
+    }
+    (folder / "fixture.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def start_local_ps_server():
+    """An in-process server for job "ps", so /job:ps/task:0 nodes run as written.
+
+    A plain local session has no ps job, and allow_soft_placement does not help:
+    TF refuses to move the variables' initializers, which are colocated with
+    variables pinned to /job:ps.  The server dies with this process.
+    """
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        free_port = probe.getsockname()[1]
+    cluster = tf.train.ClusterSpec({"ps": [f"localhost:{free_port}"]})
+    return tf.distribute.Server(cluster, job_name="ps", task_index=0)
+
+
+def write_graph_def(sess, folder, name, as_text):
+    # The whole graph, init and save/restore nodes included, as real exports have.
+    tf.io.write_graph(sess.graph.as_graph_def(), str(folder), name, as_text=as_text)
+
+
+# -------------------------------------------------------------------------- builders
+
+
+def build_mlp_ref(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    hidden = x
+    layer_sizes = [(4, 8), (8, 8), (8, 3)]
+    for index, (fan_in, fan_out) in enumerate(layer_sizes):
+        with tf.compat.v1.variable_scope(f"layer{index}"):
+            w = tf.compat.v1.get_variable("w", [fan_in, fan_out])
+            # Zero-initialised biases, as TF1 layers do; also keeps the graph small.
+            b = tf.compat.v1.get_variable(
+                "b", [fan_out], initializer=tf.compat.v1.zeros_initializer())
+        hidden = tf.matmul(hidden, w) + b
+        if index < len(layer_sizes) - 1:
+            hidden = tf.nn.relu(hidden)
+    tf.identity(hidden, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        # global_step=0 gives the prefix a step suffix: ckpt/model-0.
+        saver.save(sess, str(folder / "ckpt" / "model"), global_step=0, write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
+        write_fixture(
+            folder, sess,
+            description="3-layer ReLU MLP (4-8-8-3) with ref variables; text GraphDef; "
+                        "checkpoint prefix with a step suffix (model-0).",
+            graph="model.pbtxt",
+            checkpoint="ckpt/model-0",
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+def build_resource_pb(folder, rng):
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    w = tf.compat.v1.get_variable("w", [4, 3], use_resource=True)
+    b = tf.compat.v1.get_variable("b", [3], use_resource=True)
+    scale = tf.compat.v1.get_variable("scale", [], use_resource=True)
+    tf.multiply(tf.tanh(tf.matmul(x, w) + b), scale, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pb", as_text=False)
+        write_fixture(
+            folder, sess,
+            description="y = tanh(x @ w + b) * scale with resource variables "
+                        "(VarHandleOp/ReadVariableOp); binary GraphDef; checkpoint "
+                        "given as its folder (found through the 'checkpoint' state file).",
+            graph="model.pb",
+            checkpoint="ckpt",
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+def build_train_meta(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    labels = tf.compat.v1.placeholder(tf.int64, [None], name="labels")
+    w = tf.compat.v1.get_variable("w", [4, 3])
+    b = tf.compat.v1.get_variable("b", [3], initializer=tf.compat.v1.zeros_initializer())
+    logits = tf.add(tf.matmul(x, w), b, name="logits")
+    tf.nn.softmax(logits, name="y")
+    loss = tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits),
+        name="loss")
+    global_step = tf.compat.v1.train.get_or_create_global_step()
+    # Adam adds slot variables (w/Adam, w/Adam_1, ...) and beta1/2_power: checkpoint
+    # keys and graph nodes that inference never needs.
+    train_op = tf.compat.v1.train.AdamOptimizer(0.05).minimize(
+        loss, global_step=global_step, name="train_op")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        for _ in range(5):
+            batch = {x: rng.normal(size=[8, 4]).astype(np.float32),
+                     labels: rng.integers(0, 3, size=[8])}
+            sess.run(train_op, batch)
+        # Writes model-1000.meta (with saver_def) beside model-1000.index/.data.
+        saver.save(sess, str(folder / "model"), global_step=1000)
+        write_fixture(
+            folder, sess,
+            description="Softmax classifier trained 5 Adam steps (ref variables, "
+                        "global_step, optimizer slots); graph is the .meta the Saver "
+                        "wrote, its checkpoint prefix sits beside it.",
+            graph="model-1000.meta",
+            checkpoint=None,
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+def build_dtypes(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    # Initial values are constants in the graph; the checkpoint gets other values.
+    v_i64 = tf.compat.v1.Variable(np.arange(6, dtype=np.int64).reshape(2, 3), name="v_i64")
+    v_bool = tf.compat.v1.Variable(False, name="v_bool")
+    v_f16 = tf.compat.v1.Variable(np.zeros([2, 2], np.float16), name="v_f16")
+    v_u8 = tf.compat.v1.Variable(np.zeros([2, 2, 2], np.uint8), name="v_u8")
+    v_str = tf.compat.v1.Variable(np.array([b"init-a", b"init-b"]), name="v_str")
+    x_i64 = tf.compat.v1.placeholder(tf.int64, [2, 3], name="x_i64")
+    x_str = tf.compat.v1.placeholder(tf.string, [2], name="x_str")
+    tf.add(v_i64, x_i64, name="i64_out")
+    tf.identity(v_bool, name="bool_out")
+    tf.identity(v_f16, name="f16_out")
+    tf.identity(v_u8, name="u8_out")
+    tf.strings.join([v_str, x_str], separator="|", name="str_out")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+
+    # Extreme and non-UTF-8 values, so any lossy conversion shows up.
+    checkpoint_values = {
+        v_i64: np.array([[2**62, -(2**62), 7], [-1, 0, 2**40 + 3]], np.int64),
+        v_bool: np.array(True),
+        v_f16: rng.normal(size=[2, 2]).astype(np.float16),
+        v_u8: np.array([[[0, 255], [128, 1]], [[17, 254], [99, 3]]], np.uint8),
+        v_str: np.array([b"caf\xc3\xa9", b"\x00\xffraw"]),
+    }
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        for variable, value in checkpoint_values.items():
+            variable.load(value, sess)
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
+        write_fixture(
+            folder, sess,
+            description="Ref variables of int64 [2,3], bool scalar, float16 [2,2], "
+                        "uint8 [2,2,2] and string [2] (non-UTF-8 bytes); every output "
+                        "must match exactly.",
+            graph="model.pbtxt",
+            checkpoint="ckpt/model",
+            outputs=["i64_out", "bool_out", "f16_out", "u8_out", "str_out"],
+            inputs={
+                "x_i64:0": ("x_i64", np.array([[1, 2, 3], [-4, -5, 2**50]], np.int64)),
+                "x_str:0": ("x_str", np.array([b"left", b"\xfe"])),
+            },
+            expected={
+                "i64_out:0": "i64_out",
+                "bool_out:0": "bool_out",
+                "f16_out:0": "f16_out",
+                "u8_out:0": "u8_out",
+                "str_out:0": "str_out",
+            },
+        )
+
+
+def build_devices(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    with tf.device("/job:ps/task:0"):
+        w = tf.compat.v1.get_variable("w", [4, 2])
+        b = tf.compat.v1.get_variable("b", [2])
+        unused = tf.compat.v1.get_variable("unused", [3])
+    with tf.device("/device:CPU:0"):
+        # `logits` is on y's path but colocated with `unused`, which y doesn't need:
+        # pruning to y leaves a `_class: loc:@unused` pointing nowhere.
+        with tf.compat.v1.colocate_with(unused):
+            logits = tf.matmul(x, w, name="logits")
+        tf.nn.relu(logits + b, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+
+    server = start_local_ps_server()
+    with tf.compat.v1.Session(server.target) as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
+        write_fixture(
+            folder, sess,
+            description="Variables on /job:ps/task:0, ops on /device:CPU:0, and "
+                        "'logits' (on y's path) colocated with the variable 'unused' "
+                        "that y does not need.",
+            graph="model.pbtxt",
+            checkpoint="ckpt/model",
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+BUILDERS = {
+    "mlp_ref": build_mlp_ref,
+    "resource_pb": build_resource_pb,
+    "train_meta": build_train_meta,
+    "dtypes": build_dtypes,
+    "devices": build_devices,
+}
+
+
+# ------------------------------------------------------------------------ processes
+
+
+def build_one(name, out):
+    """Build one fixture in this process (the child side of `--one`)."""
+    tf.get_logger().setLevel("ERROR")  # TF1 APIs warn about their own deprecation
+    tf.compat.v1.disable_eager_execution()
+    tf.compat.v1.set_random_seed(SEED)  # the graph's random initializers
+    BUILDERS[name](out / name, np.random.default_rng(SEED))  # all numpy values
+
+
+def rebuild_in_subprocess(name, out):
+    folder = out / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    child = subprocess.run([sys.executable, __file__, "--out", str(out), "--one", name])
+    if child.returncode:
+        sys.exit(f"building fixture {name} failed (exit status {child.returncode})")
+    print(f"built {folder}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "names", nargs="*", help=f"fixtures to build (default: all of {', '.join(BUILDERS)})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixtures folder")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: build NAME in this process
+    args = parser.parse_args()
+    requested = args.names + ([args.one] if args.one else [])
+    unknown = [name for name in requested if name not in BUILDERS]
+    if unknown:
+        parser.error(f"unknown fixture(s) {', '.join(unknown)}; known: {', '.join(BUILDERS)}")
+    return args
+
+
+def main():
+    args = parse_args()
+    out = args.out.resolve()
+    if args.one:
+        build_one(args.one, out)
+        return
+    for name in args.names or BUILDERS:
+        rebuild_in_subprocess(name, out)
+
+
+if __name__ == "__main__":
+    main()

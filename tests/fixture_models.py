@@ -1,0 +1,113 @@
+"""The committed fixtures (fixtures/*/fixture.json) and TensorFlow runs of their graphs.
+
+`run_original` restores the original graph from its checkpoint with the graph's own saver and runs
+it; `run_frozen` imports a frozen GraphDef and runs it. Tests compare the two (and the values the
+fixture script recorded when it trained the model).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@dataclasses.dataclass
+class Fixture:
+    name: str
+    folder: Path
+    graph: Path
+    checkpoint: Path | None  # as the CLI is given it (prefix or folder), None when it sits beside a .meta
+    outputs: list[str]
+    inputs: dict[str, np.ndarray]  # tensor name → value
+    expected: dict[str, np.ndarray]  # tensor name → value recorded from the original graph
+
+    @property
+    def fetches(self) -> list[str]:
+        return list(self.expected)
+
+    def cli_args(self) -> list[str]:
+        args = [str(self.graph)] + ([str(self.checkpoint)] if self.checkpoint else [])
+        return args + ["--outputs", ",".join(self.outputs)]
+
+
+def load_fixture(name: str) -> Fixture:
+    folder = FIXTURES / name
+    spec = json.loads((folder / "fixture.json").read_text())
+    with np.load(folder / "io.npz", allow_pickle=False) as arrays:
+        inputs = {tensor: arrays[key] for tensor, key in spec["inputs"].items()}
+        expected = {tensor: arrays[key] for tensor, key in spec["expected"].items()}
+    checkpoint = folder / spec["checkpoint"] if spec["checkpoint"] else None
+    return Fixture(name, folder, folder / spec["graph"], checkpoint, spec["outputs"], inputs, expected)
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.parent.name for p in FIXTURES.glob("*/fixture.json"))
+
+
+def run_frozen(graph_path: Path, feeds: dict[str, np.ndarray], fetches: list[str]) -> dict[str, np.ndarray]:
+    """Import a frozen GraphDef into a fresh graph and run it in a v1 Session."""
+    import tensorflow as tf
+    graph_def = tf.compat.v1.GraphDef.FromString(Path(graph_path).read_bytes())
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        with tf.compat.v1.Session(graph=graph) as session:
+            return dict(zip(fetches, session.run(fetches, feed_dict=feeds)))
+
+
+def run_original(fixture: Fixture) -> dict[str, np.ndarray]:
+    """Run the fixture's original graph with its variables restored by the graph's own saver."""
+    import tensorflow as tf
+    from freezer.io.checkpoint import resolve_checkpoint
+    prefix = resolve_checkpoint(fixture.checkpoint, fixture.graph)
+    with tf.Graph().as_default() as graph:
+        if fixture.graph.suffix == ".meta":
+            saver = tf.compat.v1.train.import_meta_graph(str(fixture.graph), clear_devices=True)
+            restore_op, filename = saver.saver_def.restore_op_name, saver.saver_def.filename_tensor_name
+        else:
+            tf.import_graph_def(_without_devices(_read_graph_def(fixture.graph)), name="")
+            restore_op, filename = "save/restore_all", "save/Const:0"
+        config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
+        with tf.compat.v1.Session(graph=graph, config=config) as session:
+            session.run(restore_op, feed_dict={filename: prefix})
+            return dict(zip(fixture.fetches, session.run(fixture.fetches, feed_dict=fixture.inputs)))
+
+
+def _read_graph_def(path: Path):
+    import tensorflow as tf
+    from google.protobuf import text_format
+    data = path.read_bytes()
+    if path.suffix == ".pbtxt":
+        return text_format.Parse(data.decode(), tf.compat.v1.GraphDef())
+    return tf.compat.v1.GraphDef.FromString(data)
+
+
+def _without_devices(graph_def):
+    # `/job:ps` placements name no device of this process; the values do not depend on placement.
+    for node in graph_def.node:
+        node.device = ""
+    return graph_def
+
+
+def assert_outputs_equal(actual: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> None:
+    """Exact for integer, bool and string tensors; float32 within a few ulps."""
+    assert set(actual) == set(expected)
+    for name, want in expected.items():
+        got = np.asarray(actual[name])
+        assert got.shape == want.shape, f"{name}: shape {got.shape} != {want.shape}"
+        if want.dtype.kind in "fc":
+            assert got.dtype == want.dtype, f"{name}: dtype {got.dtype} != {want.dtype}"
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=name)
+        elif want.dtype.kind in "SOU":
+            assert [bytes(v) for v in got.reshape(-1)] == [bytes(v) for v in want.reshape(-1)], name
+        else:
+            assert got.dtype == want.dtype, f"{name}: dtype {got.dtype} != {want.dtype}"
+            np.testing.assert_array_equal(got, want, err_msg=name)

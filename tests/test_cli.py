@@ -1,0 +1,238 @@
+"""The command line: every user mistake ends in one pinned `Error: ...` line, exit 1, no output.
+
+Each test works on a copy of a committed fixture in tmp_path, so nothing in the repo is touched.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from google.protobuf import text_format
+from tensorboard.compat.proto import graph_pb2, types_pb2
+from typer.testing import CliRunner
+
+from freezer.cli import freeze_app, freezer_app
+from fixture_models import FIXTURES
+
+
+@pytest.fixture
+def mlp(tmp_path) -> Path:
+    """A copy of the mlp_ref fixture: model.pbtxt and ckpt/model-0.*"""
+    folder = tmp_path / "mlp"
+    shutil.copytree(FIXTURES / "mlp_ref", folder)
+    return folder
+
+
+def freeze(*args: str):
+    return CliRunner().invoke(freeze_app, [str(a) for a in args])
+
+
+def assert_error(result, message: str) -> None:
+    """Exactly one line, `Error: <message>`, on stderr; exit code 1; nothing on stdout."""
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"Error: {message}\n"
+    assert result.stdout == ""
+
+
+def edit_graph(path: Path, edit) -> None:
+    graph_def = text_format.Parse(path.read_text(), graph_pb2.GraphDef())
+    edit({node.name: node for node in graph_def.node})
+    path.write_text(text_format.MessageToString(graph_def))
+
+
+def test_success_prints_a_summary(mlp):
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Froze 6 variable(s) (556 B); nodes 70 -> 22"
+    assert lines[1].startswith(f"Wrote {mlp / 'model.frozen.pb'} (") and lines[1].endswith(" s")
+    assert (mlp / "model.frozen.pb").is_file()
+
+
+@pytest.mark.parametrize("outputs", [["y:0"], [" y , y:0 "], ["y", "--outputs", "y"]])
+def test_output_name_forms(mlp, outputs):
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt/model-0", "--outputs", *outputs)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("checkpoint", ["ckpt", "ckpt/model-0", "ckpt/model-0.index",
+                                        "ckpt/model-0.data-00000-of-00001"])
+def test_checkpoint_forms(mlp, checkpoint):
+    result = freeze(mlp / "model.pbtxt", mlp / checkpoint, "--outputs", "y")
+    assert result.exit_code == 0, result.output
+
+
+def test_meta_finds_its_checkpoint_beside_it(tmp_path):
+    folder = tmp_path / "meta"
+    shutil.copytree(FIXTURES / "train_meta", folder)
+    result = freeze(folder / "model-1000.meta", "--outputs", "y")
+    assert result.exit_code == 0, result.output
+    assert (folder / "model-1000.frozen.pb").is_file()
+
+
+def test_graph_without_variables_needs_no_checkpoint(mlp):
+    result = freeze(mlp / "model.pbtxt", "--outputs", "x")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Note: The outputs need no variables; the graph was only pruned.\n")
+
+
+def test_unknown_output_suggests_near_names(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "MatMull"),
+                 "Output 'MatMull' is not a node of the graph. Did you mean: MatMul, MatMul_2, MatMul_1?")
+
+
+def test_several_unknown_outputs_are_all_named(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "yy,zz"),
+                 "Output 'yy' is not a node of the graph (also unknown: zz). Did you mean: y?")
+
+
+def test_unknown_output_is_reported_before_the_checkpoint_is_read(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "missing", "--outputs", "yy"),
+                 "Output 'yy' is not a node of the graph. Did you mean: y?")
+
+
+def test_no_outputs(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", " , "),
+                 "No outputs given; name the nodes to keep, e.g. --outputs y.")
+
+
+def test_missing_graph(tmp_path):
+    assert_error(freeze(tmp_path / "nope.pb", "--outputs", "y"), f"Graph file {tmp_path / 'nope.pb'} does not exist.")
+
+
+def test_garbled_text_graph_names_the_line(tmp_path):
+    path = tmp_path / "bad.pbtxt"
+    path.write_text('node {\n  name: "a"\n  op: "Const"\n  colour: 1\n}\n')
+    assert_error(freeze(path, "--outputs", "a"),
+                 f'{path} is not a valid text GraphDef (line 4: Message type "tensorflow.NodeDef" has no '
+                 'field named "colour"); check the file is complete and was written by TensorFlow.')
+
+
+def test_truncated_text_graph(mlp):
+    path = mlp / "model.pbtxt"
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])
+    result = freeze(path, mlp / "ckpt", "--outputs", "y")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path} is not a valid text GraphDef (line ")
+
+
+def test_truncated_binary_graph(tmp_path):
+    source = FIXTURES / "resource_pb" / "model.pb"
+    path = tmp_path / "model.pb"
+    path.write_bytes(source.read_bytes()[:-7])
+    assert_error(freeze(path, "--outputs", "y"), f"{path} is not a valid binary GraphDef; the file may be "
+                                                 "truncated or not a TensorFlow graph.")
+
+
+def test_binary_garbage(tmp_path):
+    path = tmp_path / "noise.pb"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = freeze(path, "--outputs", "y")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path} ") and "not a TensorFlow graph" in result.stderr
+
+
+def test_checkpoint_not_found(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt/model-9", "--outputs", "y"),
+                 f"Checkpoint {mlp / 'ckpt/model-9'} not found (looked for {mlp / 'ckpt/model-9.index'}); "
+                 "give a checkpoint prefix, its .index file, or the folder holding it.")
+
+
+def test_empty_checkpoint_folder(mlp):
+    (mlp / "empty").mkdir()
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "empty", "--outputs", "y"),
+                 f"No checkpoint in folder {mlp / 'empty'} (no 'checkpoint' file and no *.index file); "
+                 "give the checkpoint prefix, e.g. ckpt/model-1000.")
+
+
+def test_variables_need_a_checkpoint(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", "--outputs", "y"),
+                 "The outputs need 6 variable(s) (layer0/w, layer0/b, layer1/w, ...) but no checkpoint was "
+                 "given; pass the checkpoint prefix or folder after the graph.")
+
+
+def test_variable_missing_from_checkpoint(mlp):
+    edit_graph(mlp / "model.pbtxt", lambda nodes: None)
+    assert_error(freeze(mlp / "model.pbtxt", FIXTURES / "devices/ckpt", "--outputs", "y", "-o", mlp / "o.pb"),
+                 f"Variable layer0/w is not in checkpoint {FIXTURES / 'devices/ckpt/model'}. Did you mean: w? "
+                 "Check the checkpoint belongs to this graph.")
+
+
+def test_shape_mismatch_names_both_sides(mlp):
+    def widen(nodes):
+        nodes["layer1/b"].attr["shape"].shape.dim[0].size = 9
+    edit_graph(mlp / "model.pbtxt", widen)
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
+                 f"Variable layer1/b has shape [9] in the graph but [8] in checkpoint {mlp / 'ckpt/model-0'}.")
+
+
+def test_dtype_mismatch_names_both_sides(mlp):
+    def to_double(nodes):
+        nodes["layer2/w"].attr["dtype"].type = types_pb2.DT_DOUBLE
+    edit_graph(mlp / "model.pbtxt", to_double)
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
+                 f"Variable layer2/w is double in the graph but float in checkpoint {mlp / 'ckpt/model-0'}.")
+
+
+def test_corrupt_checkpoint_data(mlp):
+    data = mlp / "ckpt/model-0.data-00000-of-00001"
+    raw = bytearray(data.read_bytes())
+    raw[10] ^= 0xFF
+    data.write_bytes(bytes(raw))
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: Cannot read checkpoint {mlp / 'ckpt/model-0'}: ")
+    assert result.stderr.endswith("save the checkpoint again.\n")
+    assert not (mlp / "model.frozen.pb").exists()
+
+
+def test_truncated_checkpoint_data(mlp):
+    data = mlp / "ckpt/model-0.data-00000-of-00001"
+    data.write_bytes(data.read_bytes()[:100])
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: Cannot read checkpoint {mlp / 'ckpt/model-0'}: ")
+
+
+def test_output_may_not_overwrite_the_graph(mlp):
+    before = (mlp / "model.pbtxt").read_bytes()
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", mlp / "model.pbtxt"),
+                 f"The output path {mlp / 'model.pbtxt'} is the input file {mlp / 'model.pbtxt'}; "
+                 "choose another path with -o.")
+    assert (mlp / "model.pbtxt").read_bytes() == before
+
+
+def test_output_may_not_overwrite_the_checkpoint(mlp):
+    index = mlp / "ckpt/model-0.index"
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", index),
+                 f"The output path {index} is the input file {index}; choose another path with -o.")
+
+
+def test_failed_run_keeps_an_existing_output(mlp):
+    out = mlp / "model.frozen.pb"
+    out.write_bytes(b"previous result")
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "nope")
+    assert result.exit_code == 1
+    assert out.read_bytes() == b"previous result"
+    assert sorted(p.name for p in mlp.iterdir()) == ["ckpt", "fixture.json", "io.npz", "model.frozen.pb", "model.pbtxt"]
+
+
+def test_debug_shows_the_traceback(mlp):
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "nope", "--debug")
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "OutputNameError"
+
+
+def test_freezer_group_has_the_freeze_command(mlp):
+    result = CliRunner().invoke(freezer_app, ["freeze", str(mlp / "model.pbtxt"), "--outputs", "nope"])
+    assert_error(result, "Output 'nope' is not a node of the graph.")
+
+
+def test_python_dash_m_and_console_script_in_a_real_process(mlp):
+    for command in ([sys.executable, "-m", "freezer", "freeze"], [str(Path(sys.executable).with_name("freeze"))]):
+        done = subprocess.run([*command, mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "yy"],
+                              capture_output=True, text=True)
+        assert (done.returncode, done.stderr) == (1, "Error: Output 'yy' is not a node of the graph. Did you mean: y?\n")

@@ -1,0 +1,99 @@
+"""Every committed fixture, frozen through the CLI and the API, run in TensorFlow and in C++.
+
+The frozen graph's outputs must equal the original graph's (restored from its checkpoint by its own
+saver) and the values recorded when the fixture was made; freezing twice gives identical bytes.
+"""
+
+import shutil
+
+import pytest
+from tensorboard.compat.proto import graph_pb2
+from typer.testing import CliRunner
+
+import freezer
+from freezer.check import TRAINING_OPS
+from freezer.cli import freezer_app
+from fixture_models import assert_outputs_equal, fixture_names, load_fixture, run_frozen, run_original
+
+FIXTURES = fixture_names()
+
+
+@pytest.fixture(scope="module", params=FIXTURES)
+def frozen(request, tmp_path_factory):
+    """(fixture, path of its graph frozen through the CLI)."""
+    fixture = load_fixture(request.param)
+    out = tmp_path_factory.mktemp(fixture.name) / "frozen.pb"
+    result = CliRunner().invoke(freezer_app, ["freeze", *fixture.cli_args(), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.output
+    return fixture, out
+
+
+def test_fixtures_are_present():
+    assert {"mlp_ref", "resource_pb", "train_meta", "dtypes", "devices"} <= set(FIXTURES)
+
+
+def test_frozen_outputs_equal_the_original_graph(frozen):
+    fixture, path = frozen
+    actual = run_frozen(path, fixture.inputs, fixture.fetches)
+    assert_outputs_equal(actual, run_original(fixture))
+    assert_outputs_equal(actual, fixture.expected)
+
+
+def test_frozen_graph_has_no_variables_or_training_ops(frozen):
+    _, path = frozen
+    graph_def = graph_pb2.GraphDef.FromString(path.read_bytes())
+    assert not [n.name for n in graph_def.node if n.op in TRAINING_OPS | {"ReadVariableOp", "SaveV2"}]
+    assert not [n.name for n in graph_def.node if n.device]
+
+
+def test_api_writes_the_same_bytes_as_the_cli(frozen, tmp_path):
+    fixture, path = frozen
+    result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
+                                  output=tmp_path / "api.pb")
+    assert result.output_path.read_bytes() == path.read_bytes()
+    assert result.nodes_after == len(graph_pb2.GraphDef.FromString(path.read_bytes()).node)
+
+
+def test_freezing_twice_writes_identical_bytes(frozen, tmp_path):
+    fixture, path = frozen
+    again = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
+                                 output=tmp_path / "again.pb")
+    assert again.output_path.read_bytes() == path.read_bytes()
+
+
+def test_freezing_a_frozen_graph_changes_nothing(frozen, tmp_path):
+    fixture, path = frozen
+    result = freezer.freeze_files(path, outputs=fixture.outputs, output=tmp_path / "refrozen.pb")
+    assert result.output_path.read_bytes() == path.read_bytes()
+    assert result.variables == [] and any("need no variables" in note for note in result.notes)
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed to build the C++ loader")
+def test_frozen_graph_loads_and_runs_in_cpp(frozen):
+    from cpp_loader import run_graph_in_cpp
+    fixture, path = frozen
+    in_cpp = run_graph_in_cpp(path, fixture.inputs, fixture.fetches)
+    assert_outputs_equal(in_cpp, run_frozen(path, fixture.inputs, fixture.fetches))
+    assert_outputs_equal(in_cpp, fixture.expected)
+
+
+def test_text_output_parses_to_the_same_graph(tmp_path):
+    from google.protobuf import text_format
+    fixture = load_fixture("mlp_ref")
+    binary = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs="y", output=tmp_path / "a.pb")
+    text = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs="y", as_text=True)
+    try:
+        assert text.output_path == fixture.folder / "model.frozen.pbtxt"
+        parsed = text_format.Parse(text.output_path.read_text(), graph_pb2.GraphDef())
+        assert parsed == binary.graph_def
+    finally:
+        text.output_path.unlink()
+
+
+def test_keep_devices(tmp_path):
+    fixture = load_fixture("devices")
+    result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs="y", keep_devices=True,
+                                  output=tmp_path / "kept.pb")
+    devices = {n.name: n.device for n in result.graph_def.node}
+    assert devices["w"] == "/job:ps/task:0" and devices["y"] == "/device:CPU:0"
