@@ -1,0 +1,116 @@
+"""Reading graph files by content, checkpoint arguments, and the atomic writer."""
+
+import shutil
+
+import pytest
+from google.protobuf import text_format
+from tensorboard.compat.proto import graph_pb2
+
+from freezer.errors import CheckpointError, GraphError
+from freezer.io.checkpoint import resolve_checkpoint
+from freezer.io.graphdef import read_graph, serialize_graph, write_atomically
+from fixture_models import FIXTURES
+from graphs import ref_variable_graph
+
+
+def test_text_graph_with_a_binary_suffix_is_read_as_text(tmp_path):
+    path = tmp_path / "model.pb"
+    path.write_text("# written by hand\n" + text_format.MessageToString(ref_variable_graph()))
+    loaded = read_graph(path)
+    assert loaded.is_text and loaded.graph_def == ref_variable_graph() and loaded.saver_def is None
+
+
+def test_binary_graph_with_a_text_suffix_is_read_as_binary(tmp_path):
+    path = tmp_path / "model.pbtxt"
+    path.write_bytes(ref_variable_graph().SerializeToString())
+    loaded = read_graph(path)
+    assert not loaded.is_text and loaded.graph_def == ref_variable_graph()
+
+
+def test_meta_graph_carries_its_saver():
+    loaded = read_graph(FIXTURES / "train_meta" / "model-1000.meta")
+    assert loaded.saver_def.restore_op_name == "save/restore_all"
+    assert any(node.op == "ApplyAdam" for node in loaded.graph_def.node)
+
+
+def test_text_meta_graph_is_recognised_by_its_fields(tmp_path):
+    from tensorboard.compat.proto import meta_graph_pb2
+    meta = meta_graph_pb2.MetaGraphDef()
+    meta.graph_def.CopyFrom(ref_variable_graph())
+    meta.saver_def.restore_op_name = "save/restore_all"
+    path = tmp_path / "model.pbtxt"
+    path.write_text(text_format.MessageToString(meta))
+    loaded = read_graph(path)
+    assert loaded.saver_def.restore_op_name == "save/restore_all" and loaded.graph_def == ref_variable_graph()
+
+
+def test_folder_instead_of_graph(tmp_path):
+    with pytest.raises(GraphError, match="is a folder; give the graph file"):
+        read_graph(tmp_path)
+
+
+def test_empty_binary_graph_is_an_empty_graph(tmp_path):
+    path = tmp_path / "empty.pb"
+    path.write_bytes(b"")
+    assert read_graph(path).graph_def == graph_pb2.GraphDef()
+
+
+def test_serialization_is_deterministic():
+    graph = ref_variable_graph()
+    graph.node[0].attr["b"].i = 1
+    graph.node[0].attr["a"].i = 2
+    shuffled = graph_pb2.GraphDef()
+    shuffled.CopyFrom(graph)
+    del shuffled.node[0].attr["b"]
+    shuffled.node[0].attr["b"].i = 1  # same map, other insertion order
+    assert serialize_graph(graph, as_text=False) == serialize_graph(shuffled, as_text=False)
+
+
+def test_write_atomically_leaves_no_temp_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "out.pb"
+    target.write_bytes(b"old")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("os.replace", fail)
+    with pytest.raises(OSError):
+        write_atomically(target, b"new")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.pb"]
+
+
+@pytest.fixture
+def ckpt(tmp_path):
+    folder = tmp_path / "ckpt"
+    shutil.copytree(FIXTURES / "mlp_ref" / "ckpt", folder)
+    return folder
+
+
+def test_checkpoint_state_file_picks_the_prefix(ckpt):
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "model-0")
+
+
+def test_checkpoint_state_file_with_foreign_absolute_paths(ckpt):
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "/home/someone/train/model-0"\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "model-0")
+
+
+def test_folder_without_state_file_uses_its_only_prefix(ckpt):
+    (ckpt / "checkpoint").unlink()
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "model-0")
+
+
+def test_folder_with_several_prefixes_and_no_state_file(ckpt):
+    (ckpt / "checkpoint").unlink()
+    (ckpt / "model-5.index").write_bytes(b"")
+    with pytest.raises(CheckpointError, match=r"holds several checkpoints \(model-0, model-5\)"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_state_file_naming_a_missing_checkpoint(ckpt):
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "model-7"\n')
+    with pytest.raises(CheckpointError, match="names checkpoint model-7, but model-7.index is not in"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_no_argument_and_no_meta_means_no_checkpoint(ckpt):
+    assert resolve_checkpoint(None, ckpt / "model.pbtxt") is None
