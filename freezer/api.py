@@ -19,6 +19,7 @@ import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
 from freezer import check, engines
+from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import CheckpointError, OptionError, OutputNameError
 from freezer.graph import GraphIndex, format_suggestions, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
@@ -26,7 +27,6 @@ from freezer.io.graphdef import ensure_not_an_input, read_graph, serialize_graph
 from freezer.passes import PassContext, prune_to_outputs, run_pipeline
 from freezer.variables import Variable, describe_variables, is_variable
 
-DEFAULT_ENGINE = "session"
 
 
 @dataclasses.dataclass
@@ -59,7 +59,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices)
     graph = prune_to_outputs(graph, ctx).graph_def
     variables = describe_variables(GraphIndex(graph), _variable_names(graph), saver_def)
-    ctx.values = _read_values(engine, checkpoint, variables)
+    ctx.values = _read_values(engine, checkpoint, variables, ctx.notes)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     graph = run_pipeline(graph, ctx)
@@ -131,14 +131,14 @@ def _variable_names(graph: graph_pb2.GraphDef) -> list[str]:
     return [node.name for node in graph.node if is_variable(node)]
 
 
-def _read_values(engine: str, checkpoint, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+def _read_values(engine: str, checkpoint, variables: list[Variable], notes: list[str]) -> Mapping[str, np.ndarray]:
     if not variables:
         return {}
     if checkpoint is None:
         names = ", ".join(v.name for v in variables[:3]) + (", ..." if len(variables) > 3 else "")
         raise CheckpointError(f"The outputs need {len(variables)} variable(s) ({names}) but no checkpoint "
                               "was given; pass the checkpoint prefix or folder after the graph.")
-    return engines.read_variables(engine, os.fspath(checkpoint), variables)
+    return engines.read_variables(engine, os.fspath(checkpoint), variables, notes)
 
 
 def _value_bytes(values: Iterable[np.ndarray]) -> int:

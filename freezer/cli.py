@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from freezer.api import DEFAULT_ENGINE, FreezeResult, freeze_files
+from freezer.api import FreezeResult, freeze_files
+from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError
 
 GraphArgument = Annotated[Path, typer.Argument(
@@ -30,7 +31,8 @@ TextOption = Annotated[bool, typer.Option("--text", help="Write a text GraphDef 
 KeepDevicesOption = Annotated[bool, typer.Option(
     "--keep-devices", help="Keep node device placements (cleared by default).")]
 EngineOption = Annotated[str, typer.Option(
-    "--engine", help="How to read the checkpoint: 'session' restores it with TensorFlow.")]
+    "--engine", help="How to read the checkpoint: 'native' reads it directly (no TensorFlow needed); "
+            "'session' has TensorFlow restore it.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 

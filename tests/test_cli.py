@@ -179,13 +179,10 @@ def test_dtype_mismatch_names_both_sides(mlp):
 
 def test_corrupt_checkpoint_data(mlp):
     data = mlp / "ckpt/model-0.data-00000-of-00001"
-    raw = bytearray(data.read_bytes())
-    raw[10] ^= 0xFF
-    data.write_bytes(bytes(raw))
-    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"Error: Cannot read checkpoint {mlp / 'ckpt/model-0'}: ")
-    assert result.stderr.endswith("save the checkpoint again.\n")
+    flip_byte(data, 10)
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
+                 f"Checkpoint data file {data} is corrupt: 'layer0/b' fails its crc32c check; "
+                 "save the checkpoint again.")
     assert not (mlp / "model.frozen.pb").exists()
 
 
@@ -194,7 +191,39 @@ def test_truncated_checkpoint_data(mlp):
     data.write_bytes(data.read_bytes()[:100])
     result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: Checkpoint data file {data} is truncated: ")
+
+
+def test_corrupt_checkpoint_index(mlp):
+    index = mlp / "ckpt/model-0.index"
+    flip_byte(index, 20)
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: Checkpoint index {index} is corrupt")
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_damaged_checkpoint_with_the_session_engine(mlp, damage):
+    data = mlp / "ckpt/model-0.data-00000-of-00001"
+    if damage == "flip":
+        flip_byte(data, 10)
+    else:
+        data.write_bytes(data.read_bytes()[:100])
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--engine", "session")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"Error: Cannot read checkpoint {mlp / 'ckpt/model-0'}: ")
+    assert result.stderr.endswith("save the checkpoint again.\n")
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def test_unknown_engine(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--engine", "turbo"),
+                 "Unknown engine 'turbo'; choose one of: native, session.")
 
 
 def test_output_may_not_overwrite_the_graph(mlp):

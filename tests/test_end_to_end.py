@@ -97,3 +97,10 @@ def test_keep_devices(tmp_path):
                                   output=tmp_path / "kept.pb")
     devices = {n.name: n.device for n in result.graph_def.node}
     assert devices["w"] == "/job:ps/task:0" and devices["y"] == "/device:CPU:0"
+
+
+def test_session_engine_writes_the_same_bytes(frozen, tmp_path):
+    fixture, path = frozen
+    result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
+                                  output=tmp_path / "session.pb", engine="session")
+    assert result.output_path.read_bytes() == path.read_bytes()

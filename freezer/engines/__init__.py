@@ -1,34 +1,55 @@
 """Engines read variable values out of a checkpoint.
 
-Each engine module offers `contents(prefix) -> {key: (dtype, shape)}` and `read(prefix, variables)
--> {variable name: numpy array}`. `read_variables` checks the variables against the checkpoint's
-contents first, so every engine reports a missing key or a mismatch in the same words.
+An engine module offers `open_checkpoint(prefix)`, returning a reader with `contents() -> {key:
+(dtype, shape)}` and `read_all(variables) -> {variable name: numpy array}`. `read_variables` checks
+the variables against the checkpoint's contents first, so every engine reports a missing key or a
+mismatch in the same words.
+
+* `native` (default): reads TensorBundle files itself, without TensorFlow (`freezer.io.bundle`).
+* `session`: TensorFlow restores the keys in a v1 Session; the reference behaviour.
+
+When the native reader meets a checkpoint it cannot read (a V1 checkpoint, say) and TensorFlow is
+installed, the session engine takes over and a note says so.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Mapping
 
 import numpy as np
 
 from freezer.errors import CheckpointError, OptionError
 from freezer.graph import format_suggestions, nearest
+from freezer.io.bundle import UnsupportedCheckpoint
 from freezer.tensors import dtype_name
 from freezer.variables import Variable
 
-ENGINES = ("session",)
+ENGINES = ("native", "session")
+DEFAULT_ENGINE = "native"
 
 
-def read_variables(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+def read_variables(engine: str, prefix: str, variables: list[Variable],
+                   notes: list[str]) -> Mapping[str, np.ndarray]:
     """Each variable's value from the checkpoint at `prefix`, after checking key, dtype and shape."""
     if engine not in ENGINES:
         raise OptionError(f"Unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
-    module = importlib.import_module(f"freezer.engines.{engine}")
-    contents = module.contents(prefix)
+    try:
+        return _read_with(engine, prefix, variables)
+    except UnsupportedCheckpoint as error:
+        if engine != "native" or importlib.util.find_spec("tensorflow") is None:
+            raise
+        notes.append(f"{error} Read it with the session engine instead.".replace("; use --engine session.", "."))
+        return _read_with("session", prefix, variables)
+
+
+def _read_with(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+    reader = importlib.import_module(f"freezer.engines.{engine}").open_checkpoint(prefix)
+    contents = reader.contents()
     for variable in variables:
         check_variable(variable, contents, prefix)
-    return module.read(prefix, variables)
+    return reader.read_all(variables)
 
 
 def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[int, ...]]], prefix: str) -> None:

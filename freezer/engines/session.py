@@ -42,36 +42,44 @@ def _native_stderr_silenced():
         os.close(saved)
 
 
-def contents(prefix: str) -> dict[str, tuple[int, tuple[int, ...]]]:
-    """Checkpoint key → (dtype enum, shape), as TensorFlow's CheckpointReader lists them."""
-    tf = _tensorflow()
-    try:
-        reader = tf.train.load_checkpoint(prefix)
-        shapes = reader.get_variable_to_shape_map()
-        dtypes = reader.get_variable_to_dtype_map()
-    except (tf.errors.OpError, ValueError) as error:
-        raise CheckpointError(_describe_failure(prefix, error)) from None
-    return {key: (dtypes[key].as_datatype_enum, tuple(shape)) for key, shape in shapes.items()}
+class SessionCheckpoint:
+    def __init__(self, prefix: str):
+        self._prefix = prefix
+        self._tf = _tensorflow()
+
+    def contents(self) -> dict[str, tuple[int, tuple[int, ...]]]:
+        """Checkpoint key → (dtype enum, shape), as TensorFlow's CheckpointReader lists them."""
+        tf = self._tf
+        try:
+            reader = tf.train.load_checkpoint(self._prefix)
+            shapes = reader.get_variable_to_shape_map()
+            dtypes = reader.get_variable_to_dtype_map()
+        except (tf.errors.OpError, ValueError) as error:
+            raise CheckpointError(_describe_failure(self._prefix, error)) from None
+        return {key: (dtypes[key].as_datatype_enum, tuple(shape)) for key, shape in shapes.items()}
+
+    def read_all(self, variables: list[Variable]) -> dict[str, np.ndarray]:
+        """Restore every variable's key (and slice) with one RestoreV2 op."""
+        if not variables:
+            return {}
+        tf = self._tf
+        graph = tf.Graph()
+        with graph.as_default():
+            restored = tf.raw_ops.RestoreV2(
+                prefix=self._prefix,
+                tensor_names=[v.key for v in variables],
+                shape_and_slices=[v.slice_spec for v in variables],
+                dtypes=[tf.dtypes.as_dtype(v.dtype) for v in variables])
+        try:
+            with tf.compat.v1.Session(graph=graph) as session:
+                values = session.run(restored)
+        except tf.errors.OpError as error:
+            raise CheckpointError(_describe_failure(self._prefix, error)) from None
+        return {variable.name: np.asarray(value) for variable, value in zip(variables, values)}
 
 
-def read(prefix: str, variables: list[Variable]) -> dict[str, np.ndarray]:
-    """Restore every variable's key (and slice) with one RestoreV2 op."""
-    if not variables:
-        return {}
-    tf = _tensorflow()
-    graph = tf.Graph()
-    with graph.as_default():
-        restored = tf.raw_ops.RestoreV2(
-            prefix=prefix,
-            tensor_names=[v.key for v in variables],
-            shape_and_slices=[v.slice_spec for v in variables],
-            dtypes=[tf.dtypes.as_dtype(v.dtype) for v in variables])
-    try:
-        with tf.compat.v1.Session(graph=graph) as session:
-            values = session.run(restored)
-    except tf.errors.OpError as error:
-        raise CheckpointError(_describe_failure(prefix, error)) from None
-    return {variable.name: np.asarray(value) for variable, value in zip(variables, values)}
+def open_checkpoint(prefix: str) -> SessionCheckpoint:
+    return SessionCheckpoint(prefix)
 
 
 def _describe_failure(prefix: str, error: Exception) -> str:

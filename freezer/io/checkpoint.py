@@ -1,7 +1,7 @@
 """Turning what a user types as CHECKPOINT into a TensorBundle prefix.
 
 Accepted: a prefix (`ckpt/model-1000`, whose `.index` sits beside it), a `.index` or `.data-*` file,
-or a folder (the prefix its `checkpoint` state file names, else its only prefix). With no argument, a
+a V1 checkpoint file, or a folder (the prefix its `checkpoint` state file names, else its only prefix). With no argument, a
 `.meta` graph's own prefix is used when the checkpoint sits beside it (`model-1000.meta`).
 """
 
@@ -29,15 +29,16 @@ def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | N
     prefix = _strip_file_suffix(text)
     if _index_of(prefix).exists():
         return prefix
-    tried = [str(_index_of(prefix))]
-    raise CheckpointError(f"Checkpoint {text} not found (looked for {', '.join(tried)}); "
+    if path.is_file():  # a V1 checkpoint is one file with no .index; the engines decide about it
+        return text
+    raise CheckpointError(f"Checkpoint {text} not found (looked for {_index_of(prefix)}); "
                           "give a checkpoint prefix, its .index file, or the folder holding it.")
 
 
 def checkpoint_files(prefix: str) -> list[Path]:
-    """The `.index` and data files of a checkpoint (to keep an output from overwriting them)."""
+    """The files of a checkpoint (a V1 file, `.index`, data) to keep an output from overwriting them."""
     index = _index_of(prefix)
-    return [index, *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
+    return [Path(prefix), index, *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
 
 
 def _index_of(prefix: str) -> Path:
