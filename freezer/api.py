@@ -23,7 +23,8 @@ from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import CheckpointError, OptionError, OutputNameError
 from freezer.graph import GraphIndex, format_suggestions, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
-from freezer.io.graphdef import ensure_not_an_input, read_graph, serialize_graph, write_atomically
+from freezer.io.frozen import FrozenGraph
+from freezer.io.graphdef import ensure_not_an_input, read_graph, write_graph
 from freezer.passes import PassContext, prune_to_outputs, run_pipeline
 from freezer.variables import Variable, describe_variables, is_variable
 
@@ -33,7 +34,7 @@ from freezer.variables import Variable, describe_variables, is_variable
 class FreezeResult:
     """What a freeze produced, and the numbers for its summary."""
 
-    graph_def: graph_pb2.GraphDef
+    frozen: FrozenGraph
     variables: list[Variable]  # the variables that became constants
     variable_bytes: int  # bytes of their values
     nodes_before: int
@@ -42,6 +43,11 @@ class FreezeResult:
     output_path: Path | None = None
     output_bytes: int | None = None
     seconds: float = 0.0
+
+    @property
+    def graph_def(self) -> graph_pb2.GraphDef:
+        """The frozen GraphDef, every constant's value in it."""
+        return self.frozen.materialized()
 
 
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
@@ -62,10 +68,10 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     ctx.values = _read_values(engine, checkpoint, variables, ctx.notes)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
-    graph = run_pipeline(graph, ctx)
-    check.check_frozen(graph)
-    return FreezeResult(graph, variables, _value_bytes(ctx.values.values()), len(graph_def.node),
-                        len(graph.node), ctx.notes, seconds=time.perf_counter() - started)
+    frozen = FrozenGraph(run_pipeline(graph, ctx), ctx.deferred)
+    check.check_frozen(frozen)
+    return FreezeResult(frozen, variables, _value_bytes(ctx.values.values()), len(graph_def.node),
+                        len(frozen.graph_def.node), ctx.notes, seconds=time.perf_counter() - started)
 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
@@ -88,14 +94,13 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
         ensure_not_an_input(output_path, checkpoint_files(prefix))
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     keep_devices=keep_devices, engine=engine)
-    data = serialize_graph(result.graph_def, as_text=as_text)
     if output_path.is_dir():
         raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
     try:
-        write_atomically(output_path, data)
+        size = write_graph(output_path, result.frozen, as_text=as_text)
     except OSError as error:
         raise OptionError(f"Cannot write {output_path}: {error.strerror}; choose another path with -o.") from None
-    result.output_path, result.output_bytes = output_path, len(data)
+    result.output_path, result.output_bytes = output_path, size
     result.seconds = time.perf_counter() - started
     return result
 

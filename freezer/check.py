@@ -12,6 +12,7 @@ from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
 from freezer.graph import GraphIndex, parse_input
+from freezer.io.frozen import FrozenGraph
 from freezer.tensors import REF_OFFSET
 from freezer.variables import VARIABLE_OPS
 
@@ -24,13 +25,14 @@ TRAINING_OPS = VARIABLE_OPS | {
 }
 
 
-def check_frozen(graph_def: graph_pb2.GraphDef) -> None:
+def check_frozen(frozen: FrozenGraph) -> None:
+    graph_def = frozen.graph_def
     check_unique_names(graph_def)
     check_inputs_resolve(graph_def)
     check_no_training_ops(graph_def)
     check_no_ref_types(graph_def)
     check_no_folded_resources(graph_def)
-    check_size(graph_def)
+    check_size(frozen)
 
 
 def check_unique_names(graph_def: graph_pb2.GraphDef) -> None:
@@ -77,12 +79,12 @@ def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
                                  f"frozen variable {ref.node}.")
 
 
-def check_size(graph_def: graph_pb2.GraphDef) -> None:
-    size = graph_def.ByteSize()
+def check_size(frozen: FrozenGraph) -> None:
+    size = frozen.byte_size()
     if size < PROTO_LIMIT:
         return
-    largest = sorted(graph_def.node, key=lambda n: n.ByteSize(), reverse=True)[:3]
-    names = ", ".join(f"{n.name} ({n.ByteSize() / 2**20:.0f} MiB)" for n in largest)
+    largest = sorted(frozen.node_sizes().items(), key=lambda item: item[1], reverse=True)[:3]
+    names = ", ".join(f"{name} ({node_size / 2**20:.0f} MiB)" for name, node_size in largest)
     raise CheckError(f"The frozen graph would be {size / 2**30:.2f} GiB, over protobuf's 2 GiB limit; "
                      f"largest constants: {names}.")
 

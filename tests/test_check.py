@@ -1,15 +1,17 @@
 """The checks of a frozen graph, each given the one defect it exists to catch."""
 
+import numpy as np
 import pytest
 from tensorboard.compat.proto import types_pb2
 
 from freezer import check
 from freezer.errors import CheckError
+from freezer.io.frozen import FrozenGraph
 from graphs import const, graph, node, variable
 
 
 def test_clean_graph_passes():
-    check.check_frozen(graph(const("a", [1.0]), node("y", "Identity", "a", T=types_pb2.DT_FLOAT)))
+    check.check_frozen(FrozenGraph(graph(const("a", [1.0]), node("y", "Identity", "a", T=types_pb2.DT_FLOAT))))
 
 
 def test_duplicate_names():
@@ -54,4 +56,11 @@ def test_size_limit_names_largest_constants(monkeypatch):
     monkeypatch.setattr(check, "PROTO_LIMIT", 100)
     big = const("big", [0.0] * 64)
     with pytest.raises(CheckError, match=r"over protobuf's 2 GiB limit; largest constants: big \("):
-        check.check_size(graph(big, const("small", [0.0])))
+        check.check_size(FrozenGraph(graph(big, const("small", [0.0]))))
+
+
+def test_size_limit_counts_deferred_values(monkeypatch):
+    monkeypatch.setattr(check, "PROTO_LIMIT", 1000)
+    skeleton = graph(const("big", np.zeros(0, np.float32)), const("small", [0.0]))
+    with pytest.raises(CheckError, match=r"largest constants: big \("):
+        check.check_size(FrozenGraph(skeleton, {"big": np.zeros(300, np.float32)}))

@@ -3,6 +3,7 @@
 import numpy as np
 from tensorboard.compat.proto import types_pb2
 
+from freezer.io.frozen import FrozenGraph
 from freezer.passes import PassContext, run_pipeline
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
@@ -49,8 +50,9 @@ def test_fold_turns_ref_variable_into_const():
     g = prune_to_outputs(ref_variable_graph(), PassContext(outputs=["y"])).graph_def
     ctx = PassContext(outputs=["y"], values={"v": np.array([3.0, 4.0], np.float32)})
     result = fold_variables(g, ctx)
-    v = {n.name: n for n in result.graph_def.node}["v"]
-    assert result.changed and v.op == "Const"
+    assert result.changed and set(ctx.deferred) == {"v"}
+    v = {n.name: n for n in FrozenGraph(result.graph_def, ctx.deferred).materialized().node}["v"]
+    assert v.op == "Const"
     assert v.attr["dtype"].type == types_pb2.DT_FLOAT and set(v.attr) == {"dtype", "value"}
     np.testing.assert_array_equal(tensor_proto_to_numpy(v.attr["value"].tensor), [3.0, 4.0])
 

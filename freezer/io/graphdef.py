@@ -10,12 +10,15 @@ import dataclasses
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from google.protobuf import message, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
 
 from freezer.errors import GraphError, OptionError
+from freezer.io.frozen import FrozenGraph
 
 # A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
 _TEXT_START = re.compile(rb"\A(?:\s*#[^\n]*\n|\s+)*[A-Za-z_][A-Za-z0-9_]*\s*[{:]")
@@ -102,25 +105,29 @@ def _parse_binary(data: bytes, proto: message.Message, path: Path) -> None:
         raise GraphError(f"{path} has nodes without a name or op; {hint}.")
 
 
-def serialize_graph(graph_def: graph_pb2.GraphDef, *, as_text: bool) -> bytes:
-    """Deterministic bytes: the same graph always gives the same file (maps are sorted)."""
+def write_graph(path: Path, frozen: FrozenGraph, *, as_text: bool) -> int:
+    """Write the graph deterministically (same graph, same bytes) and atomically; returns the size."""
     if as_text:
-        return text_format.MessageToString(graph_def).encode("utf-8")
-    return graph_def.SerializeToString(deterministic=True)
+        text = text_format.MessageToString(frozen.materialized()).encode("utf-8")
+        return write_atomically(path, lambda out: out.write(text))
+    return write_atomically(path, frozen.write_binary)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path` and rename it over: never a partial or clobbered output."""
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
+    """Call `write` on a temp file beside `path`, then rename it over: never a partial or clobbered
+    output. Returns the size written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            write(out)
+            size = out.tell()
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return size
 
 
 def ensure_not_an_input(output: Path, inputs: list[Path]) -> None:

@@ -20,6 +20,8 @@ class PassContext:
 
     outputs: list[str]  # node names the frozen graph must compute
     values: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)  # variable name → value
+    # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
+    deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     keep_devices: bool = False
     notes: list[str] = dataclasses.field(default_factory=list)
 

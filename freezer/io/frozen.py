@@ -1,0 +1,122 @@
+"""A frozen graph whose large constants stay outside the GraphDef until it is written.
+
+Folding a 336 MB checkpoint into `tensor_content` fields, then serializing the GraphDef, would hold
+the weights three times (mapped checkpoint, protos, serialized bytes). Instead a folded `Const`
+keeps a `value` TensorProto with dtype and shape only, and its numbers stay in `deferred` (for the
+native engine: read-only views of the memory-mapped checkpoint). The writer splices them in while
+streaming the GraphDef to disk, producing exactly the bytes of
+`materialized().SerializeToString(deterministic=True)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from tensorboard.compat.proto import graph_pb2, node_def_pb2
+
+_LENGTH_DELIMITED = 2
+_NODE_FIELD = 1  # GraphDef.node
+_ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
+_TENSOR_FIELD = 8  # AttrValue.tensor
+_CONTENT_FIELD = 4  # TensorProto.tensor_content
+_VALUE_ATTR = "value"
+
+
+@dataclasses.dataclass
+class FrozenGraph:
+    graph_def: graph_pb2.GraphDef  # Const nodes named in `deferred` lack their tensor_content
+    deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    def materialized(self) -> graph_pb2.GraphDef:
+        """The complete GraphDef: deferred values are copied into their Const nodes (once)."""
+        if self.deferred:
+            for node in self.graph_def.node:
+                if node.name in self.deferred:
+                    node.attr[_VALUE_ATTR].tensor.tensor_content = _contiguous(self.deferred[node.name]).tobytes()
+            self.deferred = {}
+        return self.graph_def
+
+    def node_sizes(self) -> dict[str, int]:
+        """Serialized size of each node, deferred values included, without serializing them."""
+        return {node.name: sum(map(len, self._pieces(node))) if node.name in self.deferred else node.ByteSize()
+                for node in self.graph_def.node}
+
+    def byte_size(self) -> int:
+        """Size of the serialized GraphDef."""
+        nodes = sum(len(_field_header(_NODE_FIELD, size)) + size for size in self.node_sizes().values())
+        return nodes + _graph_without_nodes(self.graph_def).ByteSize()
+
+    def write_binary(self, out) -> None:
+        """Stream the deterministic binary serialization into the file object `out`."""
+        for node in self.graph_def.node:
+            pieces = self._pieces(node) if node.name in self.deferred else [node.SerializeToString(deterministic=True)]
+            out.write(_field_header(_NODE_FIELD, sum(map(len, pieces))))
+            for piece in pieces:
+                out.write(piece)
+        out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
+
+    def _pieces(self, node: node_def_pb2.NodeDef) -> list:
+        return _const_pieces(node, _contiguous(self.deferred[node.name]))
+
+
+def defer_value(value: np.ndarray) -> bool:
+    """Whether a folded value should wait for the writer: non-empty numbers (strings go in at once)."""
+    return value.dtype != object and value.nbytes > 0
+
+
+def _graph_without_nodes(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
+    """Everything of the GraphDef but its nodes (library, versions), which follow them on disk."""
+    rest = graph_pb2.GraphDef()
+    for field, value in graph_def.ListFields():
+        if field.name == "node":
+            continue
+        if field.message_type is not None:
+            getattr(rest, field.name).CopyFrom(value)
+        else:
+            setattr(rest, field.name, value)
+    return rest
+
+
+def _const_pieces(node: node_def_pb2.NodeDef, array: np.ndarray) -> list:
+    """The serialized NodeDef as pieces, the array's own buffer among them (not copied).
+
+    Deterministic serialization writes fields in number order and map entries sorted by key, so a
+    node whose last attr is `value` ends with that entry, and a TensorProto holding only dtype and
+    shape ends where tensor_content (field 4) goes.
+    """
+    if max(node.attr) != _VALUE_ATTR or node.HasField("experimental_debug_info") or node.HasField("experimental_type"):
+        raise ValueError(f"Const {node.name} has fields after its value; it cannot be streamed")
+    content = memoryview(array.reshape(-1).view(np.uint8))
+    tensor_head = node.attr[_VALUE_ATTR].tensor.SerializeToString(deterministic=True)
+    content_header = _field_header(_CONTENT_FIELD, len(content))
+    tensor_size = len(tensor_head) + len(content_header) + len(content)
+    attr_value_header = _field_header(_TENSOR_FIELD, tensor_size)
+    entry_key = _field_header(1, len(_VALUE_ATTR)) + _VALUE_ATTR.encode()
+    entry_value_header = _field_header(2, len(attr_value_header) + tensor_size)
+    entry_size = len(entry_key) + len(entry_value_header) + len(attr_value_header) + tensor_size
+    without_value = node_def_pb2.NodeDef()
+    without_value.CopyFrom(node)
+    del without_value.attr[_VALUE_ATTR]
+    return [without_value.SerializeToString(deterministic=True), _field_header(_ATTR_FIELD, entry_size),
+            entry_key, entry_value_header, attr_value_header, tensor_head, content_header, content]
+
+
+def _contiguous(array: np.ndarray) -> np.ndarray:
+    """C-ordered little-endian bytes (a view when the array already is: the common case)."""
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(array)
+
+
+def _field_header(field: int, length: int) -> bytes:
+    return _varint(field << 3 | _LENGTH_DELIMITED) + _varint(length)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
