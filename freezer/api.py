@@ -63,8 +63,9 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(graph_def)
     ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices)
+    whole_graph = GraphIndex(graph_def)
     graph = prune_to_outputs(graph, ctx).graph_def
-    variables = describe_variables(GraphIndex(graph), _variable_names(graph), saver_def)
+    variables = describe_variables(whole_graph, _variable_names(graph), saver_def)
     ctx.values = _read_values(engine, checkpoint, variables, ctx.notes)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")

@@ -9,6 +9,7 @@ its own node name, which is what every TensorFlow saver uses by default.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
@@ -22,6 +23,7 @@ VARIABLE_OPS = REF_VARIABLE_OPS | RESOURCE_VARIABLE_OPS
 _RESTORE_OPS = frozenset({"RestoreV2"})
 _ASSIGN_OPS = frozenset({"Assign", "AssignVariableOp"})
 _PASS_THROUGH_OPS = frozenset({"Identity"})
+_PART_NAME = re.compile(r"(.+)/part_(\d+)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +48,13 @@ def is_variable(node: node_def_pb2.NodeDef) -> bool:
 
 def describe_variables(index: GraphIndex, names: list[str],
                        saver_def: saver_pb2.SaverDef | None) -> list[Variable]:
-    """A `Variable` for each named variable node, keyed by the graph's restore mapping."""
+    """A `Variable` for each named variable node, keyed by the graph's restore mapping.
+
+    `index` must cover the whole graph (not only the pruned part): the restore ops, and every
+    part of a partitioned variable, are needed to find keys and slices.
+    """
     keys = restore_keys(index, saver_def)
-    return [_describe(index[name], keys.get(name, (name, ""))) for name in names]
+    return [_describe(index[name], keys.get(name) or _key_by_name(index, name)) for name in names]
 
 
 def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dict[str, tuple[str, str]]:
@@ -99,6 +105,43 @@ def _assigned_variables(index, consumers, node_name: str, port: int):
                     yield target
 
 
+def _key_by_name(index: GraphIndex, name: str) -> tuple[str, str]:
+    """The key a default saver would use: the name, or for a part `x/part_N` its slice of `x`."""
+    match = _PART_NAME.fullmatch(name)
+    if match is None:
+        return name, ""
+    whole, number = match.group(1), int(match.group(2))
+    shapes = _part_shapes(index, whole)
+    if number not in shapes or None in shapes.values() or sorted(shapes) != list(range(len(shapes))):
+        return name, ""
+    return whole, _part_slice_spec([shapes[n] for n in sorted(shapes)], number)
+
+
+def _part_shapes(index: GraphIndex, whole: str) -> dict[int, tuple[int, ...] | None]:
+    shapes = {}
+    for node in index.graph_def.node:
+        match = _PART_NAME.fullmatch(node.name)
+        if match and match.group(1) == whole and is_variable(node):
+            shapes[int(match.group(2))] = _shape_of(node)
+    return shapes
+
+
+def _part_slice_spec(shapes: list[tuple[int, ...]], number: int) -> str:
+    """TF's "full shape + slice" string for part `number` of a variable split along one axis.
+
+    The axis is the one where the parts' shapes differ; parts of equal shape are split along
+    axis 0, as TensorFlow's partitioners do by default.
+    """
+    rank = len(shapes[0])
+    differing = [axis for axis in range(rank) if len({shape[axis] for shape in shapes}) > 1]
+    axis = differing[0] if differing else 0
+    full = list(shapes[0])
+    full[axis] = sum(shape[axis] for shape in shapes)
+    start = sum(shape[axis] for shape in shapes[:number])
+    extents = ["-" if d != axis else f"{start},{shapes[number][axis]}" for d in range(rank)]
+    return " ".join(map(str, full)) + " " + ":".join(extents)
+
+
 def _const_strings(index: GraphIndex, input_name: str) -> list[str] | None:
     node = index.nodes.get(parse_input(input_name).node)
     if node is None or node.op != "Const" or node.attr["dtype"].type != types_pb2.DT_STRING:
@@ -108,7 +151,12 @@ def _const_strings(index: GraphIndex, input_name: str) -> list[str] | None:
 
 
 def _describe(node: node_def_pb2.NodeDef, key: tuple[str, str]) -> Variable:
-    shape_attr = node.attr["shape"].shape if "shape" in node.attr else None
-    known = shape_attr is not None and not shape_attr.unknown_rank and all(d.size >= 0 for d in shape_attr.dim)
-    shape = tuple(d.size for d in shape_attr.dim) if known else None
-    return Variable(node.name, node.attr["dtype"].type, shape, key[0], key[1])
+    return Variable(node.name, node.attr["dtype"].type, _shape_of(node), key[0], key[1])
+
+
+def _shape_of(node: node_def_pb2.NodeDef) -> tuple[int, ...] | None:
+    """The variable's static shape, or None when the graph leaves it (partly) unknown."""
+    shape = node.attr["shape"].shape if "shape" in node.attr else None
+    if shape is None or shape.unknown_rank or any(d.size < 0 for d in shape.dim):
+        return None
+    return tuple(d.size for d in shape.dim)

@@ -62,7 +62,12 @@ def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[i
     if dtype != variable.dtype:
         raise CheckpointError(f"Variable {variable.description} is {dtype_name(variable.dtype)} in the graph "
                               f"but {dtype_name(dtype)} in checkpoint {prefix}.")
-    expected = slice_shape(variable.slice_spec, shape) if variable.slice_spec else shape
+    expected = shape
+    if variable.slice_spec:
+        full, expected = parse_slice_spec(variable.slice_spec)
+        if full != tuple(shape):
+            raise CheckpointError(f"Variable {variable.description} is a slice of a {list(full)} tensor in the "
+                                  f"graph but {variable.key!r} is {list(shape)} in checkpoint {prefix}.")
     if variable.shape is not None and tuple(variable.shape) != tuple(expected):
         raise CheckpointError(f"Variable {variable.description} has shape {list(variable.shape)} in the graph "
                               f"but {list(expected)} in checkpoint {prefix}.")
@@ -76,8 +81,9 @@ def _nearest_keys(key: str, contents: Mapping[str, object]) -> str:
     return f" It holds {len(keys)} key(s): {', '.join(keys[:5])}{', ...' if len(keys) > 5 else ''}."
 
 
-def slice_shape(slice_spec: str, full_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape a saver's "full shape + slice" string selects, e.g. "10 4 0,5:-" → (5, 4)."""
-    parts = slice_spec.split(" ")
-    extents = parts[-1].split(":")
-    return tuple(dim if extent == "-" else int(extent.split(",")[1]) for dim, extent in zip(full_shape, extents))
+def parse_slice_spec(slice_spec: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(full shape, slice shape) of a saver's "full shape + slice" string: "10 4 0,5:-" → (10, 4), (5, 4)."""
+    *dims, extents = slice_spec.split(" ")
+    full = tuple(int(d) for d in dims)
+    lengths = [extent.split(",") for extent in extents.split(":")]
+    return full, tuple(d if extent == ["-"] else int(extent[1]) for d, extent in zip(full, lengths))

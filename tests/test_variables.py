@@ -1,0 +1,79 @@
+"""Which checkpoint key and slice each variable is read from."""
+
+from tensorboard.compat.proto import saver_pb2, types_pb2
+
+from freezer.engines import parse_slice_spec
+from freezer.graph import GraphIndex
+from freezer.variables import describe_variables
+from graphs import const, graph, node, variable
+
+STRING = types_pb2.DT_STRING
+
+
+def restore_graph(*extra, names=("old/name",), slices=("",)):
+    """v (ref) and r (resource) restored by one RestoreV2 under the given keys."""
+    return graph(
+        variable("v"), variable("r", op="VarHandleOp"), *extra,
+        const("save/Const", b"ckpt", STRING),
+        const("save/RestoreV2/tensor_names", list(names), STRING),
+        const("save/RestoreV2/shape_and_slices", list(slices), STRING),
+        node("save/RestoreV2", "RestoreV2", "save/Const", "save/RestoreV2/tensor_names",
+             "save/RestoreV2/shape_and_slices"),
+        node("save/Assign", "Assign", "v", "save/RestoreV2"),
+        node("save/Identity", "Identity", "save/RestoreV2:1"),
+        node("save/AssignVariableOp", "AssignVariableOp", "r", "save/Identity"),
+        node("save/restore_all", "NoOp", "^save/Assign", "^save/AssignVariableOp"),
+    )
+
+
+def keys(graph_def, names, saver_def=None):
+    return {v.name: (v.key, v.slice_spec) for v in describe_variables(GraphIndex(graph_def), names, saver_def)}
+
+
+def test_restore_ops_decide_keys_for_ref_and_resource_variables():
+    g = restore_graph(names=("old/v", "old/r"), slices=("", ""))
+    assert keys(g, ["v", "r"]) == {"v": ("old/v", ""), "r": ("old/r", "")}
+
+
+def test_variables_no_restore_op_reaches_use_their_names():
+    g = restore_graph(variable("w"), names=("old/v", "old/r"), slices=("", ""))
+    assert keys(g, ["w"]) == {"w": ("w", "")}
+
+
+def test_only_the_savers_own_restore_ops_count():
+    g = restore_graph(names=("old/v", "old/r"), slices=("", ""))
+    other = saver_pb2.SaverDef(restore_op_name="save_1/restore_all")
+    assert keys(g, ["v"], other) == {"v": ("old/v", "")}  # no save_1 ops: fall back to all restore ops
+    mine = saver_pb2.SaverDef(restore_op_name="save/restore_all")
+    assert keys(g, ["v"], mine) == {"v": ("old/v", "")}
+
+
+def test_restore_slices_are_kept():
+    g = restore_graph(names=("emb", "old/r"), slices=("10 4 0,5:0,4", ""))
+    assert keys(g, ["v"]) == {"v": ("emb", "10 4 0,5:0,4")}
+
+
+def test_partitioned_parts_without_restore_ops_get_their_slice():
+    g = graph(variable("emb/part_0", (4, 3)), variable("emb/part_1", (3, 3)), variable("emb/part_2", (3, 3)))
+    assert keys(g, ["emb/part_0", "emb/part_2"]) == {
+        "emb/part_0": ("emb", "10 3 0,4:-"), "emb/part_2": ("emb", "10 3 7,3:-")}
+
+
+def test_equal_parts_split_along_axis_zero():
+    g = graph(variable("w/part_0", (2, 6)), variable("w/part_1", (2, 6)))
+    assert keys(g, ["w/part_1"]) == {"w/part_1": ("w", "4 6 2,2:-")}
+
+
+def test_parts_split_along_another_axis():
+    g = graph(variable("w/part_0", (6, 3)), variable("w/part_1", (6, 2)))
+    assert keys(g, ["w/part_1"]) == {"w/part_1": ("w", "6 5 -:3,2")}
+
+
+def test_a_lone_part_name_is_just_a_name():
+    g = graph(variable("w/part_1", (2,)))
+    assert keys(g, ["w/part_1"]) == {"w/part_1": ("w/part_1", "")}
+
+
+def test_parse_slice_spec():
+    assert parse_slice_spec("10 4 0,5:-") == ((10, 4), (5, 4))
+    assert parse_slice_spec("6 5 -:3,2") == ((6, 5), (6, 2))
