@@ -11,7 +11,7 @@ from collections import Counter
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
-from freezer.graph import GraphIndex, parse_input
+from freezer.graph import GraphIndex, input_node_name, parse_input
 from freezer.io.frozen import FrozenGraph
 from freezer.tensors import REF_OFFSET
 from freezer.variables import VARIABLE_OPS
@@ -43,10 +43,10 @@ def check_unique_names(graph_def: graph_pb2.GraphDef) -> None:
 
 
 def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
-    index = GraphIndex(graph_def)
+    names = {node.name for node in graph_def.node}
     for node in graph_def.node:
         for name in node.input:
-            if parse_input(name).node not in index:
+            if name not in names and input_node_name(name) not in names:
                 raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph.")
 
 

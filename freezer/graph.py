@@ -60,10 +60,14 @@ class GraphIndex:
     def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
         return self.nodes[name]
 
-    def consumers(self) -> dict[str, list[tuple[node_def_pb2.NodeDef, InputRef]]]:
-        """For every node name, the nodes that take one of its outputs (or it as control input)."""
+    def consumers(self, of_ops: Iterable[str] | None = None) -> dict[str, list[tuple[node_def_pb2.NodeDef, InputRef]]]:
+        """For every node name, the nodes that take one of its outputs (or it as control input);
+        only consumers whose op is in `of_ops`, when given."""
+        wanted = None if of_ops is None else frozenset(of_ops)
         result: dict[str, list[tuple[node_def_pb2.NodeDef, InputRef]]] = {}
         for node in self.graph_def.node:
+            if wanted is not None and node.op not in wanted:
+                continue
             for ref in map(parse_input, node.input):
                 result.setdefault(ref.node, []).append((node, ref))
         return result

@@ -1,0 +1,345 @@
+"""Benchmark `freeze` against TensorFlow's own freeze_graph and against the I/O floor.
+
+Three public workloads (DESIGN.md, "Performance"), each a text GraphDef with REF variables,
+a placeholder `x`, an output node `y` and the Saver's nodes, plus a V2 checkpoint:
+
+* small: 3-layer MLP (64x64), checkpoint of KBs;
+* big:   20 dense layers 2048x2048 float32, checkpoint ~336 MB;
+* many:  3000 dense layers 8x8 (6000 variables, ~54k nodes, ~24 MB of text), checkpoint ~1 MB.
+
+They are built once into the work folder (default /tmp/freezer-bench) and reused. For each
+workload the bench runs every tool once to warm up (page cache, .pyc files), then `--runs` timed
+rounds that alternate the tools, so drift on the machine hits all of them alike:
+
+* `freeze` (this project's CLI), one row per engine in `--engines`;
+* `freeze_graph`: `python -m tensorflow.python.tools.freeze_graph`;
+* I/O floor: `cp` of the checkpoint's data file, the least any freezer must do.
+
+Every tool runs as a child process: wall time around it, peak RSS from `os.wait4`. A separate
+row times `freeze --help` (start-up cost). The result is a Markdown block on stdout.
+
+Usage (with the venv's Python, so `freeze` and TensorFlow are the ones installed there)::
+
+    python scripts/bench.py                                  # all workloads, 3 runs
+    python scripts/bench.py --workloads small,many --runs 5
+    python scripts/bench.py --engines native,session         # add a row for --engine session
+    python scripts/bench.py --markdown /tmp/bench.md         # also write the block to a file
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORKLOADS = {
+    # name: (dense layers, width)
+    "small": (3, 64),
+    "big": (20, 2048),
+    "many": (3000, 8),
+}
+DEFAULT_WORKDIR = Path("/tmp/freezer-bench")
+MIN_RUNS = 3
+SEED = 1234
+# Written last by a build: a folder without it is a build that died half-way.
+WORKLOAD_INFO = "workload.json"
+FREEZE_GRAPH_MODULE = "tensorflow.python.tools.freeze_graph"
+BIN_DIR = Path(sys.executable).parent  # not resolved: a venv's bin/python is a symlink
+
+
+class BenchError(Exception):
+    """A run failed or the set-up is wrong; the bench stops with this message."""
+
+
+# --------------------------------------------------------------------------- workloads
+
+
+def build_workload(name, folder):
+    """Build one workload into `folder` (runs in its own process: TF1 switches are global)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    tf.compat.v1.disable_eager_execution()
+    tf.compat.v1.disable_resource_variables()
+    tf.compat.v1.set_random_seed(SEED)
+    layers, width = WORKLOADS[name]
+
+    h = tf.compat.v1.placeholder(tf.float32, [None, width], name="x")
+    for i in range(layers):
+        with tf.compat.v1.variable_scope(f"layer{i}"):
+            # Initialised in-graph from a seeded RNG: one sess.run, no numpy copy of big's 336 MB.
+            weights = tf.compat.v1.get_variable(
+                "weights", [width, width], use_resource=False,
+                initializer=tf.compat.v1.random_normal_initializer(stddev=width ** -0.5, seed=i))
+            bias = tf.compat.v1.get_variable(
+                "bias", [width], use_resource=False, initializer=tf.compat.v1.zeros_initializer())
+            h = tf.nn.relu(tf.matmul(h, weights) + bias)
+    tf.identity(h, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    # Created before the graph is written, so the graph carries save/restore nodes like a real one.
+    saver = tf.compat.v1.train.Saver()
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        graph_def = sess.graph.as_graph_def()
+        tf.io.write_graph(graph_def, str(folder), "model.pbtxt", as_text=True)
+
+    info = {
+        "nodes": len(graph_def.node),
+        "graph_bytes": (folder / "model.pbtxt").stat().st_size,
+        "checkpoint_bytes": sum(p.stat().st_size for p in (folder / "ckpt").glob("model.*")),
+    }
+    (folder / WORKLOAD_INFO).write_text(json.dumps(info) + "\n")
+
+
+def ensure_built(name, workdir):
+    """Build `name` unless a finished build is already there; return its info."""
+    folder = workdir / name
+    info_path = folder / WORKLOAD_INFO
+    if not info_path.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        print(f"building workload {name} in {folder} ...", file=sys.stderr)
+        argv = [sys.executable, __file__, "--build", name, "--workdir", str(workdir)]
+        if subprocess.run(argv).returncode != 0:
+            raise BenchError(f"building workload {name!r} failed (see the output above)")
+    return json.loads(info_path.read_text())
+
+
+# --------------------------------------------------------------------------- tools
+
+
+@dataclass
+class Tool:
+    """One row's command. `argv(out)` builds the command line writing to `out`;
+    `writes_output` says whether `out` must exist afterwards for the run to count."""
+
+    label: str
+    argv: Callable[[Path], list]
+    writes_output: bool = True
+    runs: list = field(default_factory=list)  # (wall seconds, peak RSS bytes) per timed run
+
+
+def find_freeze():
+    path = shutil.which("freeze", path=f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}")
+    if path is None:
+        raise BenchError("no `freeze` command: install freezer (pip install -e .) in this Python's venv")
+    return path
+
+
+def workload_tools(workdir, name, engines, freeze):
+    folder = workdir / name
+    graph, prefix = folder / "model.pbtxt", folder / "ckpt" / "model"
+    data_files = sorted(prefix.parent.glob("model.data-*"))
+    if len(data_files) != 1:
+        raise BenchError(f"expected one checkpoint data file in {prefix.parent}, found {len(data_files)}")
+
+    def freeze_argv(engine):
+        return lambda out: [freeze, str(graph), str(prefix), "--outputs", "y", "-o", str(out),
+                            "--engine", engine]
+
+    tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
+    tools.append(Tool("TF freeze_graph", lambda out: [
+        sys.executable, "-m", FREEZE_GRAPH_MODULE,
+        f"--input_graph={graph}", "--input_binary=false", f"--input_checkpoint={prefix}",
+        "--output_node_names=y", f"--output_graph={out}"]))
+    tools.append(Tool("I/O floor (cp .data)", lambda out: ["cp", str(data_files[0]), str(out)]))
+    return tools
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_child(argv, log_path):
+    """Run `argv` to completion; return (exit code, wall seconds, peak RSS bytes)."""
+    with open(log_path, "wb") as log:  # a file, not a pipe: a chatty child can't block on it
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    # We reaped the child ourselves; tell Popen so it never waits on the pid again.
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, wall, usage.ru_maxrss * 1024  # ru_maxrss is KiB on Linux
+
+
+def measure(tool, scratch, what):
+    """One checked run of `tool` in `scratch`; return (wall seconds, peak RSS bytes)."""
+    out, log = scratch / "out", scratch / "log"
+    out.unlink(missing_ok=True)
+    argv = tool.argv(out)
+    code, wall, rss = run_child(argv, log)
+    if code != 0 or (tool.writes_output and not (out.exists() and out.stat().st_size > 0)):
+        problem = f"exit code {code}" if code != 0 else f"no output written to {out}"
+        tail = log.read_text(errors="replace")[-3000:]
+        raise BenchError(f"{what}: `{tool.label}` failed ({problem}).\n"
+                         f"command: {' '.join(argv)}\n--- last output ---\n{tail}")
+    out.unlink(missing_ok=True)  # big's outputs are 336 MB each: keep one at a time
+    return wall, rss
+
+
+def bench_tools(tools, runs, scratch, what):
+    """Warm each tool up once, then time `runs` rounds that alternate the tools."""
+    for tool in tools:
+        measure(tool, scratch, f"{what}, warm-up")
+    for i in range(1, runs + 1):
+        for tool in tools:
+            tool.runs.append(measure(tool, scratch, f"{what}, run {i}/{runs}"))
+            print(f"{what}  {tool.label:24} run {i}/{runs}: {tool.runs[-1][0]:7.2f} s",
+                  file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def total_memory_gib():
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 2**20  # the value is in KiB
+    return float("nan")
+
+
+def version(package):
+    # Read from the installed metadata: importing TensorFlow here would cost seconds and memory.
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_commit():
+    repo = Path(__file__).resolve().parent.parent
+    result = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def machine_line():
+    return (f"Machine: {cpu_model()}, {os.cpu_count()} cores, {total_memory_gib():.0f} GiB RAM; "
+            f"Python {platform.python_version()}, TensorFlow {version('tensorflow')}, "
+            f"freezer {version('freezer')} (git {git_commit()}); "
+            f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+
+
+def size(nbytes):
+    return f"{nbytes / 1e6:.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.0f} KB"
+
+
+def workload_line(name, info):
+    layers, width = WORKLOADS[name]
+    return (f"* `{name}`: {layers} dense layers {width}x{width}, {info['nodes']} nodes, "
+            f"{size(info['graph_bytes'])} pbtxt, {size(info['checkpoint_bytes'])} checkpoint")
+
+
+def ratio(value, reference):
+    if not reference:
+        return "–"
+    return f"{value / reference:.2f}" if value < 10 * reference else f"{value / reference:.0f}"
+
+
+def table_rows(workload, tools):
+    """Markdown rows for one workload; ratios compare median wall times."""
+    medians = {t.label: statistics.median(wall for wall, _ in t.runs) for t in tools}
+    freeze_graph, floor = medians.get("TF freeze_graph"), medians.get("I/O floor (cp .data)")
+    rows = []
+    for tool in tools:
+        walls = [wall for wall, _ in tool.runs]
+        peak_mb = max(rss for _, rss in tool.runs) / 2**20
+        rows.append(f"| {workload} | {tool.label} | {medians[tool.label]:.3f} | {min(walls):.3f} "
+                    f"| {peak_mb:.0f} | {ratio(medians[tool.label], freeze_graph)} "
+                    f"| {ratio(medians[tool.label], floor)} |")
+    return rows
+
+
+def report(results, infos, runs):
+    lines = [machine_line(), "", f"Median of {runs} runs after one warm-up run each; "
+             "peak RSS is the largest over those runs. Ratios compare median wall times.", ""]
+    lines += [workload_line(name, info) for name, info in infos.items()]
+    lines += ["", "| workload | tool | median wall s | min s | peak RSS MB "
+              "| ratio vs freeze_graph (wall) | ratio vs I/O floor |",
+              "|---|---|---:|---:|---:|---:|---:|"]
+    for workload, tools in results:
+        lines += table_rows(workload, tools)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def comma_list(allowed=None):
+    """An argparse type for 'a,b,c'; with `allowed`, every item must be one of those."""
+    def parse(text):
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError("give at least one name")
+        unknown = [item for item in items if allowed is not None and item not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(allowed)}")
+        return items
+    return parse
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workloads", type=comma_list(list(WORKLOADS)), default=list(WORKLOADS),
+                        help="comma-separated (default: small,big,many)")
+    parser.add_argument("--engines", type=comma_list(), default=["native"],
+                        help="freeze engines, one row each (default: native; e.g. native,session)")
+    parser.add_argument("--runs", type=int, default=MIN_RUNS,
+                        help=f"timed runs per tool, at least {MIN_RUNS} (default {MIN_RUNS})")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                        help=f"where workloads are built and kept (default {DEFAULT_WORKDIR})")
+    parser.add_argument("--markdown", type=Path, help="also write the result block to this file")
+    parser.add_argument("--build", choices=list(WORKLOADS), help=argparse.SUPPRESS)  # internal
+    args = parser.parse_args()
+    if args.runs < MIN_RUNS:
+        parser.error(f"--runs must be at least {MIN_RUNS}")
+    return args
+
+
+def main():
+    args = parse_args()
+    workdir = args.workdir.resolve()
+    if args.build:
+        build_workload(args.build, workdir / args.build)
+        return
+    try:
+        freeze = find_freeze()
+        infos = {name: ensure_built(name, workdir) for name in args.workloads}
+        results = []
+        with tempfile.TemporaryDirectory(dir=workdir, prefix="runs-") as scratch:
+            scratch = Path(scratch)  # beside the inputs: same file system for every tool
+            help_row = Tool("freeze --help", lambda out: [freeze, "--help"], writes_output=False)
+            bench_tools([help_row], args.runs, scratch, "start-up")
+            results.append(("–", [help_row]))
+            for name in args.workloads:
+                tools = workload_tools(workdir, name, args.engines, freeze)
+                bench_tools(tools, args.runs, scratch, name)
+                results.append((name, tools))
+    except BenchError as error:
+        sys.exit(f"bench: {error}")
+    block = report(results, infos, args.runs)
+    print(block)
+    if args.markdown:
+        args.markdown.write_text(block)
+
+
+if __name__ == "__main__":
+    main()
