@@ -19,6 +19,7 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
 
 from freezer.errors import GraphError, OptionError
 from freezer.io.frozen import FrozenGraph
+from freezer.io.pbtxt import parse_text
 
 # A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
 _TEXT_START = re.compile(rb"\A(?:\s*#[^\n]*\n|\s+)*[A-Za-z_][A-Za-z0-9_]*\s*[{:]")
@@ -81,7 +82,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
     try:
-        text_format.Parse(data.decode("utf-8"), proto, allow_unknown_field=False)
+        parse_text(data, proto)
     except (text_format.ParseError, UnicodeDecodeError) as error:
         where = f"line {error.GetLine()}" if isinstance(error, text_format.ParseError) else "text"
         detail = str(error).split(" : ", 1)[-1] if isinstance(error, text_format.ParseError) else str(error)

@@ -1,0 +1,379 @@
+"""freezer.io.pbtxt.parse_text: the same message as text_format.Parse, fast, or text_format's errors.
+
+Every parity case checks the deterministic bytes of both messages, and whether the fast path handled
+the text itself (`fast=True`) or handed it to text_format (`fast=False`), so a fallback cannot hide a
+fast-path bug, nor a fast path accept what it should have left to text_format.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from google.protobuf import text_format
+from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
+
+from freezer.io.pbtxt import parse_text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def parse_both(data: bytes, message_type=graph_pb2.GraphDef):
+    """(parse_text's message, text_format's message, whether parse_text fell back)."""
+    expected = message_type()
+    text_format.Parse(data.decode("utf-8"), expected)
+    actual = message_type()
+    with mock.patch.object(text_format, "Parse", wraps=text_format.Parse) as fallback:
+        parse_text(data, actual)
+    return actual, expected, fallback.called
+
+
+def assert_parity(data: bytes, message_type=graph_pb2.GraphDef, *, fast: bool = True):
+    actual, expected, fell_back = parse_both(data, message_type)
+    assert actual.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True)
+    assert fell_back == (not fast), "fell back to text_format" if fell_back else "took the fast path"
+    return actual
+
+
+def node_text(attr_value: str) -> bytes:
+    """A GraphDef text with one node whose attr "value" is `attr_value`."""
+    return b'node { name: "n" op: "Const" attr { key: "value" value { %s } } }' % attr_value.encode()
+
+
+def nested_funcs(depth: int) -> str:
+    """An attr value nesting 3 * depth messages: func { attr { value { func { ... } } } }."""
+    text = "b: true"
+    for level in range(depth):
+        text = f'func {{ name: "f{level}" attr {{ key: "k" value {{ {text} }} }} }}'
+    return text
+
+
+# --------------------------------------------------------------------------- real graphs
+
+
+def fixture_texts():
+    """Every text graph among the fixtures, and every binary MetaGraphDef turned into text."""
+    cases = [pytest.param(path.read_bytes(), id=str(path.relative_to(FIXTURES)))
+             for path in sorted(FIXTURES.glob("*/*.pbtxt"))]
+    for path in sorted(FIXTURES.glob("*/*.meta")):
+        meta = meta_graph_pb2.MetaGraphDef.FromString(path.read_bytes())
+        text = text_format.MessageToString(meta).encode()
+        cases.append(pytest.param(text, id=str(path.relative_to(FIXTURES))))
+    return cases
+
+
+def message_type_of(data: bytes):
+    try:
+        text_format.Parse(data.decode("utf-8"), graph_pb2.GraphDef())
+        return graph_pb2.GraphDef
+    except text_format.ParseError:
+        return meta_graph_pb2.MetaGraphDef
+
+
+@pytest.mark.parametrize("data", fixture_texts())
+def test_fixture_graphs(data):
+    message = assert_parity(data, message_type_of(data))
+    assert message.ByteSize() > 0
+
+
+@pytest.fixture(scope="module")
+def tf_function_graph(tmp_path_factory) -> bytes:
+    """A TF2 function written as text by tf.io.write_graph: dense layers, constants (tensor_content,
+    non-UTF-8 string_val), a nested tf.function and a v2 while loop, so `library` holds FunctionDefs
+    with maps and nested attrs."""
+    tf = pytest.importorskip("tensorflow")
+    import numpy as np
+
+    ramp = np.linspace(-1, 1, 16, dtype=np.float32).reshape(4, 4)
+    weights = [tf.constant(ramp * (i + 1)) for i in range(3)]
+
+    @tf.function
+    def scale(x):
+        lengths = tf.strings.length(tf.constant([b"\xff\x00 bytes", "é".encode()]))
+        return x * 0.1 + tf.cast(tf.reduce_sum(lengths), tf.float32)
+
+    @tf.function
+    def model(x):
+        for w in weights:
+            x = tf.nn.relu(tf.matmul(x, w))
+        _, total = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc + tf.reduce_sum(x)),
+                                 [tf.constant(0), tf.constant(0.0)])
+        return scale(x) + total
+
+    graph_def = model.get_concrete_function(tf.TensorSpec([None, 4], tf.float32)).graph.as_graph_def()
+    folder = tmp_path_factory.mktemp("tf_graph")
+    tf.io.write_graph(graph_def, str(folder), "model.pbtxt", as_text=True)
+    return (folder / "model.pbtxt").read_bytes()
+
+
+def test_tf_written_graph_with_function_library(tf_function_graph):
+    graph = assert_parity(tf_function_graph)
+    ops = {node.op for node in graph.node}
+    assert ops & {"While", "StatelessWhile"} and ops & {"PartitionedCall", "StatefulPartitionedCall"}
+    functions = graph.library.function
+    assert len(functions) == 3  # the loop's cond and body, the nested function
+    assert all(function.attr and function.ret and function.arg_attr for function in functions)
+
+
+def test_truncated_tf_graph_raises_with_line_number(tf_function_graph):
+    cut = tf_function_graph[: len(tf_function_graph) // 2]
+    with pytest.raises(text_format.ParseError) as error:
+        parse_text(cut, graph_pb2.GraphDef())
+    assert cut.count(b"\n") <= error.value.GetLine() <= cut.count(b"\n") + 1  # where the text ends
+
+
+# --------------------------------------------------------------------------- odd but valid text
+
+
+@pytest.mark.parametrize("data", [
+    node_text(r's: "tab\there \"q\" \'s\' back\\slash \n \101\102 \x41\x4 \0 \377"'),
+    node_text(r"s: 'single \"quoted\" \'s\''"),
+    node_text('s: "héllo ✓ 日本"'),
+    node_text(r's: "\303\251 \u00e9"'),                         # escaped UTF-8, \u escape
+    'node { name: "héllo ✓" op: "\\303\\251" }'.encode(),     # string fields: raw and escaped UTF-8
+    node_text(r'tensor { dtype: DT_STRING string_val: "\377\376\000" string_val: "\xfa" }'),
+    node_text('s: ""'),
+    b'node { name: "" }',
+])
+def test_strings(data):
+    assert_parity(data)
+
+
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+def test_unknown_escape_is_kept_like_text_format_keeps_it():
+    assert_parity(node_text(r's: "\q \\q"'))
+
+
+@pytest.mark.parametrize("data", [
+    node_text('list { s: "a" s: "b" }'),
+    node_text("list { shape { dim { size: -1 } dim { size: 3 name: 'n' } } shape { unknown_rank: true } }"),
+    node_text("list { type: DT_FLOAT type: DT_INT32 type: 3 }"),
+    node_text("list { i: 1 i: -2 i: 0x10 i: 010 f: 0.5 f: -inf b: true b: f }"),
+    node_text('list { func { name: "f" attr { key: "T" value { list { shape { dim { size: 1 } } } } } } }'),
+    node_text("list { }"),
+    node_text('func { name: "g" attr { key: "a" value { func { name: "h" } } } }'),
+    node_text("placeholder: 'T'"),
+    node_text(nested_funcs(20)),
+])
+def test_attr_values(data):
+    assert_parity(data)
+
+
+@pytest.mark.parametrize("values", [
+    "inf -inf nan -nan infinity -Infinity INF NaN nanf inff",
+    "0.1 -0.0 1e-50 1.5f 2F 3.4028235e38 -3.4028235e38 1.17549435e-38 1e-45 .5 -.5 +1 1_0 7",
+])
+def test_float_and_double_values(values):
+    tokens = values.split()
+    tensor = " ".join(f"float_val: {value}" for value in tokens) + " " + " ".join(
+        f"double_val: {value}" for value in tokens)
+    assert_parity(node_text(f"tensor {{ dtype: DT_FLOAT {tensor} }}"))
+
+
+@pytest.mark.parametrize("data", [
+    node_text("tensor { int_val: -5 int_val: +5 int_val: 0x7fffffff int_val: -0x80000000 int_val: 017 }"),
+    node_text("tensor { int64_val: 9223372036854775807 int64_val: -9223372036854775808 }"),
+    node_text("tensor { uint64_val: 18446744073709551615 uint32_val: 4294967295 half_val: 0 }"),
+    node_text("tensor { bool_val: true bool_val: false bool_val: True bool_val: False "
+              "bool_val: t bool_val: f bool_val: 1 bool_val: 0 }"),
+    node_text("tensor { dtype: 1 version_number: 0 }"),       # an enum by number
+    node_text("tensor { dtype: 1000 }"),                      # open enum: unknown numbers are kept
+    b"versions { producer: 27 min_consumer: 12 bad_consumers: [1, 2, 3] }",
+    b"versions { bad_consumers: [] bad_consumers: [ 4 ,5 ] }",
+])
+def test_numbers_enums_bools_and_lists(data):
+    assert_parity(data)
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"  \n\t\r\n",
+    b"# only a comment",
+    b'# header\nnode { # why\n  name: "a"  # trailing\n# own line\n  op: "B"\n}\n# no newline at the end',
+    b'node {\r\n  name: "crlf"\r\n  op: "X"\r\n}\r\n',
+    b'node { attr { value { type: DT_FLOAT } key: "T" } op: "Add" name: "shuffled" input: "b" input: "a" }',
+    b'node < name: "angles" attr < key: "T" value < type: DT_FLOAT > > >',
+    b'node: { name: "colon" attr: { key: "T" value: < type: DT_INT32 > } }',
+    b'node { name: "a"; op: "b", input: "c" attr { key: "k" value { i: 1; } }, }; node { name: "d" },',
+    b'node { name: "x" input: ["a", "b:1", \'^c\'] }',
+    b'node{name:"tight"op:"T"attr{key:"k"value{i:-1}}}',
+    b'node { attr { key: "T" value { type: DT_FLOAT } } attr { key: "T" value { type: DT_INT32 } } }',
+    b'node { attr { key: "only_key" } attr { value { i: 2 } } }',
+    # Deeper than one regex block: the fast path opens the outer messages one by one.
+    b'library { function { signature { name: "f" input_arg { name: "x" type: DT_FLOAT } } '
+    b'node_def { name: "n" attr { key: "l" value { list { shape { dim { size: 1 } } } } } } '
+    b'ret { key: "y" value: "n:0" } control_ret { key: "c" value: "n" } '
+    b'attr { key: "_noinline" value { b: true } } '
+    b'arg_attr { key: 0 value { attr { key: "_output_shapes" value { list { shape { } } } } } } '
+    b'resource_arg_unique_id { key: 0 value: 7 } } }',
+])
+def test_syntax_variants(data):
+    assert_parity(data)
+
+
+def test_meta_graph_with_saver_and_collections():
+    data = rb"""
+meta_info_def {
+  tags: "serve"
+  tensorflow_version: "2.21.0"
+  stripped_op_list { op { name: "Const" output_arg { name: "output" type_attr: "dtype" }
+                          attr { name: "value" type: "tensor" } } }
+  any_info { type_url: "type.googleapis.com/x.Y" value: "\001\002" }
+}
+graph_def { node { name: "w" op: "VariableV2" attr { key: "shape" value { shape { dim { size: 2 } } } } }
+            versions { producer: 1 } }
+saver_def {
+  filename_tensor_name: "save/Const:0"
+  save_tensor_name: "save/control_dependency:0"
+  restore_op_name: "save/restore_all"
+  max_to_keep: 5
+  sharded: true
+  keep_checkpoint_every_n_hours: 10000.0
+  version: V2
+}
+collection_def { key: "trainable_variables" value { bytes_list { value: "\n\003w:0\022\010w/Assign" } } }
+collection_def { key: "train_op" value { node_list { value: "train" value: "step" } } }
+collection_def { key: "ints" value { int64_list { value: [1, -2] } } }
+collection_def { key: "floats" value { float_list { value: 0.1 value: nan } } }
+signature_def {
+  key: "serving_default"
+  value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT tensor_shape { dim { size: -1 } } } }
+    outputs { key: "y" value { coo_sparse { values_tensor_name: "v:0" } } }
+    method_name: "tensorflow/serving/predict"
+  }
+}
+"""
+    meta = assert_parity(data, meta_graph_pb2.MetaGraphDef)
+    assert meta.saver_def.restore_op_name == "save/restore_all"
+    assert list(meta.collection_def["train_op"].node_list.value) == ["train", "step"]
+
+
+def test_long_strings_and_many_escapes():
+    # Blocks hold only short strings; longer ones are parsed field by field.
+    content = "".join(f"\\{i % 256:03o}" for i in range(5000))
+    assert_parity(node_text(f'tensor {{ dtype: DT_FLOAT tensor_content: "{content}" }}'))
+    assert_parity(node_text(f'list {{ s: "{"x" * 5000}" s: "{content[:400]}" s: "{content[:396]}" }}'))
+
+
+@pytest.mark.parametrize("data", [b'node { name: "new" }', b'node: [{ name: "new" }]'])  # fast, fallback
+def test_replaces_what_the_message_held(data):
+    message = graph_pb2.GraphDef()
+    message.node.add(name="old")
+    parse_text(data, message)
+    assert [node.name for node in message.node] == ["new"]
+
+
+# --------------------------------------------------------------------------- left to text_format
+
+
+@pytest.mark.parametrize("data, message_type", [
+    (b'meta_info_def { any_info { [type.googleapis.com/tensorboard.GraphDef] { node { name: "a" } } } }',
+     meta_graph_pb2.MetaGraphDef),
+    (b'node { name: "" name: "b" }', graph_pb2.GraphDef),      # text_format allows a default first
+    (node_text('s: "a" "b"\n  \'c\''), graph_pb2.GraphDef),     # adjacent literals concatenate
+    (b'versions { bad_consumers: [1] } node { input: ["a" "b"] }', graph_pb2.GraphDef),
+    (b'node { name: # a comment inside a field\n "a" }', graph_pb2.GraphDef),
+    (node_text("tensor { float_val: 1e40 float_val: -3.5e38 }"), graph_pb2.GraphDef),  # beyond float32
+    (b'node: [{ name: "a" }, { name: "b" }]', graph_pb2.GraphDef),  # a list of messages
+    ('node {\u00a0name: "nbsp" }'.encode(), graph_pb2.GraphDef),  # non-ASCII whitespace
+    (node_text(nested_funcs(35)), graph_pb2.GraphDef),            # deeper than protobuf's C parser takes
+])
+def test_unsupported_constructs_fall_back_to_text_format(data, message_type):
+    assert_parity(data, message_type, fast=False)
+
+
+@pytest.mark.parametrize("data, line", [
+    (b'node {\n  name: "unterminated\n}\n', 2),
+    (b'node {\n  name: "a"\n  colour: "red"\n}\n', 3),            # unknown field
+    (b'node {\n  name: "a"\n  attr {\n    key: "T"\n', 4),        # missing `}`
+    (b'node {\n  name: "a"\n}\n}\n', 4),                          # one `}` too many
+    (b'node <\n  name: "a"\n}\n', 3),                             # mismatched delimiters
+    (b'node {\n  name: "a"\n  name: "b"\n}\n', 3),                # singular field twice
+    (node_text('s: "x" i: 1'), 1),                                  # two members of a oneof
+    (b'node {\n  name: "\\377"\n}\n', 3),                         # invalid UTF-8 in a string field
+    (node_text("tensor { dtype: DT_NOPE }"), 1),
+    (node_text("tensor { int_val: 2147483648 }"), 1),               # beyond int32
+    (node_text("tensor { bool_val: yes }"), 1),
+    (node_text("tensor { float_val: 01.5 }"), 1),                   # text_format refuses octal floats
+    (node_text('tensor { float_val: "1" }'), 1),
+    (b'node { name: a }', 1),                                       # a string needs quotes
+    (b'node { name "a" }', 1),                                      # a scalar needs its colon
+    (b'node { name: "a" ,, }', 1),
+    (b'node { , name: "a" }', 1),
+    (b'versions { producer: [1, 2] }', 1),                          # a list for a singular field
+    (b'versions { bad_consumers: [1, 2,] }', 1),
+    (b'node { [ext.field]: 1 }', 1),
+])
+def test_invalid_text_raises_parse_error_with_line(data, line):
+    with pytest.raises(text_format.ParseError) as error:
+        parse_text(data, graph_pb2.GraphDef())
+    assert error.value.GetLine() == line
+
+
+def test_non_utf8_text_raises_unicode_error():
+    with pytest.raises(UnicodeDecodeError):
+        parse_text(b'node { name: "a" } # \xff\n', graph_pb2.GraphDef())
+
+
+# --------------------------------------------------------------------------- random edits
+
+
+MUTATION_SEED_TEXT = rb"""# a graph
+node {
+  name: "c"
+  op: "Const"
+  attr { key: "dtype" value { type: DT_FLOAT } }
+  attr {
+    key: "value"
+    value {
+      tensor {
+        dtype: DT_FLOAT
+        tensor_shape { dim { size: 2 } dim { size: -1 } }
+        float_val: [0.5, -inf]
+        tensor_content: "\000\x41'\"\n"
+      }
+    }
+  }
+}
+node < name: 'y' op: "Identity" input: "c:0"; attr { key: "T" value { list { i: 0x10 b: t } } }, >
+versions { producer: 27 }
+"""
+MUTATIONS = [b"{", b"}", b"<", b">", b'"', b"'", b":", b",", b";", b"#", b"\n", b"[", b"]", b" ",
+             b"\\", b"0", b"-", b"x", b".", b"e", b"f", b"inf", b"name", b"\xc2\xa0", b'"a" ']
+
+
+def mutants(count: int, seed: int = 1234):
+    rng = random.Random(seed)
+    for _ in range(count):
+        data = MUTATION_SEED_TEXT
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(data) + 1)
+            if rng.random() < 0.5:
+                data = data[:at] + rng.choice(MUTATIONS) + data[at:]
+            else:
+                data = data[:at] + data[at + rng.randint(1, 4):]
+        yield data
+
+
+def outcome(parse, data: bytes):
+    message = graph_pb2.GraphDef()
+    try:
+        parse(data, message)
+    except text_format.ParseError as error:
+        return "ParseError", error.GetLine()
+    except UnicodeDecodeError:
+        return "UnicodeDecodeError"
+    return message.SerializeToString(deterministic=True)
+
+
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+def test_mutated_text_gives_what_text_format_gives():
+    """Random edits of a valid text: same message, or the same error on the same line."""
+    def reference(data, message):
+        text_format.Parse(data.decode("utf-8"), message)
+
+    for data in mutants(600):
+        assert outcome(parse_text, data) == outcome(reference, data), data
