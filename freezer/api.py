@@ -26,6 +26,8 @@ from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_not_an_input, read_graph, write_graph
 from freezer.passes import PassContext, prune_to_outputs, run_pipeline
+from freezer.passes.prune import reachable
+from freezer.tables import ensure_init_op, table_initializers
 from freezer.variables import Variable, describe_variables, is_variable
 
 
@@ -40,6 +42,7 @@ class FreezeResult:
     nodes_before: int
     nodes_after: int
     notes: list[str]  # things the user should know (e.g. "no variables to freeze")
+    init_op: str | None = None  # the op to run once before the outputs (it fills lookup tables)
     output_path: Path | None = None
     output_bytes: int | None = None
     seconds: float = 0.0
@@ -64,6 +67,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     graph.CopyFrom(graph_def)
     ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices)
     whole_graph = GraphIndex(graph_def)
+    init_op = _keep_table_initializers(graph, whole_graph, ctx)
     graph = prune_to_outputs(graph, ctx).graph_def
     variables = describe_variables(whole_graph, _variable_names(graph), saver_def)
     ctx.values = _read_values(engine, checkpoint, variables, ctx.notes)
@@ -72,7 +76,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     frozen = FrozenGraph(run_pipeline(graph, ctx), ctx.deferred)
     check.check_frozen(frozen)
     return FreezeResult(frozen, variables, _value_bytes(ctx.values.values()), len(graph_def.node),
-                        len(frozen.graph_def.node), ctx.notes, seconds=time.perf_counter() - started)
+                        len(frozen.graph_def.node), ctx.notes, init_op, seconds=time.perf_counter() - started)
 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
@@ -131,6 +135,16 @@ def split_names(outputs: str | Iterable[str]) -> list[str]:
     """`"a, b:0"` or `["a,b", "c"]` → `["a", "b:0", "c"]`."""
     items = [outputs] if isinstance(outputs, str) else list(outputs)
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
+
+
+def _keep_table_initializers(graph: graph_pb2.GraphDef, whole_graph: GraphIndex, ctx: PassContext) -> str | None:
+    """Keep what fills the lookup tables the outputs use, behind one init op; returns its name."""
+    initializers = table_initializers(graph, reachable(whole_graph, ctx.outputs))
+    if not initializers:
+        return None
+    init_op = ensure_init_op(graph, initializers)
+    ctx.outputs = [*ctx.outputs, init_op]
+    return init_op
 
 
 def _variable_names(graph: graph_pb2.GraphDef) -> list[str]:

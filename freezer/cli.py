@@ -55,6 +55,8 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
 def print_summary(result: FreezeResult) -> None:
     for note in result.notes:
         typer.echo(f"Note: {note}")
+    if result.init_op:
+        typer.echo(f"Run {result.init_op!r} once before the outputs: it fills the graph's lookup tables.")
     typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
                f"nodes {result.nodes_before} -> {result.nodes_after}")
     typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "
