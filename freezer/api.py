@@ -25,7 +25,7 @@ from freezer.graph import GraphIndex, format_suggestions, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_not_an_input, read_graph, write_graph
-from freezer.passes import PassContext, prune_to_outputs, run_pipeline
+from freezer.passes import PREPARE, PassContext, prune_to_outputs, run_pipeline
 from freezer.passes.prune import reachable
 from freezer.tables import ensure_init_op, table_initializers
 from freezer.variables import Variable, describe_variables, is_variable
@@ -55,17 +55,21 @@ class FreezeResult:
 
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
            outputs: str | Iterable[str], saver_def: saver_pb2.SaverDef | None = None,
-           keep_devices: bool = False, engine: str = DEFAULT_ENGINE) -> FreezeResult:
+           keep_devices: bool = False, pin: Mapping[str, str] | None = None,
+           engine: str = DEFAULT_ENGINE) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
-    picks which restore ops map variables to checkpoint keys. The input GraphDef is not modified.
+    picks which restore ops map variables to checkpoint keys. `pin` maps placeholder names to
+    values (as text, e.g. {"is_training": "false"}) that become constants; branches they rule out
+    are pruned. The input GraphDef is not modified.
     """
     started = time.perf_counter()
     output_nodes = resolve_outputs(graph_def, outputs)
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(graph_def)
-    ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices)
+    ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices, pins=dict(pin or {}))
+    graph = run_pipeline(graph, ctx, PREPARE)
     whole_graph = GraphIndex(graph_def)
     init_op = _keep_table_initializers(graph, whole_graph, ctx)
     graph = prune_to_outputs(graph, ctx).graph_def
@@ -81,7 +85,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
                  outputs: str | Iterable[str], output: str | os.PathLike | None = None,
-                 as_text: bool = False, keep_devices: bool = False,
+                 as_text: bool = False, keep_devices: bool = False, pin: Mapping[str, str] | None = None,
                  engine: str = DEFAULT_ENGINE) -> FreezeResult:
     """Freeze the graph file with the checkpoint and write the frozen graph.
 
@@ -98,7 +102,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     if prefix is not None:
         ensure_not_an_input(output_path, checkpoint_files(prefix))
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
-                    keep_devices=keep_devices, engine=engine)
+                    keep_devices=keep_devices, pin=pin, engine=engine)
     if output_path.is_dir():
         raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
     try:

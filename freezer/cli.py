@@ -14,7 +14,7 @@ import typer
 
 from freezer.api import FreezeResult, freeze_files
 from freezer.engines import DEFAULT_ENGINE
-from freezer.errors import FreezerError
+from freezer.errors import FreezerError, OptionError
 
 GraphArgument = Annotated[Path, typer.Argument(
     help="GraphDef (.pbtxt text or .pb binary) or MetaGraphDef (.meta).", show_default=False)]
@@ -33,23 +33,37 @@ KeepDevicesOption = Annotated[bool, typer.Option(
 EngineOption = Annotated[str, typer.Option(
     "--engine", help="How to read the checkpoint: 'native' reads it directly (no TensorFlow needed); "
             "'session' has TensorFlow restore it.")]
+SetOption = Annotated[Optional[list[str]], typer.Option(
+    "--set", help="Pin a placeholder to a constant, e.g. --set is_training=false (repeatable); "
+                  "branches it rules out are pruned.", show_default=False)]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
 def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
                    outputs: OutputsOption, output: OutputOption = None, text: TextOption = False,
-                   keep_devices: KeepDevicesOption = False, engine: EngineOption = DEFAULT_ENGINE,
-                   debug: DebugOption = False) -> None:
+                   keep_devices: KeepDevicesOption = False, set_: SetOption = None,
+                   engine: EngineOption = DEFAULT_ENGINE, debug: DebugOption = False) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
     try:
         result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
-                              keep_devices=keep_devices, engine=engine)
+                              keep_devices=keep_devices, pin=parse_assignments(set_ or []), engine=engine)
     except FreezerError as error:
         if debug:
             raise
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from None
     print_summary(result)
+
+
+def parse_assignments(items: list[str]) -> dict[str, str]:
+    """["is_training=false"] → {"is_training": "false"}."""
+    pins = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise OptionError(f"--set {item}: expected NAME=VALUE, e.g. --set is_training=false.")
+        pins[name.strip()] = value.strip()
+    return pins
 
 
 def print_summary(result: FreezeResult) -> None:

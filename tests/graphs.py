@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, types_pb2
 
-from freezer.tensors import make_shape, make_tensor_proto
+from freezer.tensors import NUMPY_DTYPES, make_shape, make_tensor_proto
 
 
 def node(name: str, op: str, *inputs: str, **attrs) -> node_def_pb2.NodeDef:
@@ -30,9 +30,7 @@ def variable(name: str, shape=(2,), dtype: int = types_pb2.DT_FLOAT, op: str = "
 
 
 def const(name: str, value, dtype: int = types_pb2.DT_FLOAT) -> node_def_pb2.NodeDef:
-    array = np.asarray(value, dtype=object if dtype == types_pb2.DT_STRING else None)
-    if dtype != types_pb2.DT_STRING:
-        array = array.astype({types_pb2.DT_FLOAT: np.float32, types_pb2.DT_INT32: np.int32}[dtype])
+    array = np.asarray(value, dtype=NUMPY_DTYPES[dtype])
     return node(name, "Const", dtype=dtype,
                 value=attr_value_pb2.AttrValue(tensor=make_tensor_proto(array, dtype)))
 

@@ -10,9 +10,17 @@ from tensorboard.compat.proto import graph_pb2
 
 from freezer.errors import FreezerError
 from freezer.passes.base import Pass, PassContext, PassResult
+from freezer.passes.branches import fold_constant_branches
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
+from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
+
+# Before the outputs are pruned and values read: what the user pinned, and the branches it rules out.
+PREPARE: tuple[Pass, ...] = (
+    pin_placeholders,
+    fold_constant_branches,
+)
 
 PIPELINE: tuple[Pass, ...] = (
     fold_variables,
@@ -34,4 +42,4 @@ def run_pipeline(graph_def: graph_pb2.GraphDef, ctx: PassContext,
     return graph_def
 
 
-__all__ = ["PIPELINE", "PassContext", "PassResult", "run_pipeline", "prune_to_outputs"]
+__all__ = ["PIPELINE", "PREPARE", "PassContext", "PassResult", "run_pipeline", "prune_to_outputs"]

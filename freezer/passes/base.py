@@ -23,6 +23,7 @@ class PassContext:
     # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
     deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     keep_devices: bool = False
+    pins: Mapping[str, str] = dataclasses.field(default_factory=dict)  # placeholder → value, as typed
     notes: list[str] = dataclasses.field(default_factory=list)
 
 

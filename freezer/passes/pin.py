@@ -1,0 +1,81 @@
+"""Pin placeholders (`--set is_training=false`): each named placeholder becomes a Const of that value.
+
+Only `Placeholder` and `PlaceholderWithDefault` nodes can be pinned; a pinned node keeps its name so
+every consumer still resolves. `fold_constant_branches` then removes the branches the constant rules
+out. Values are given as text, the way a user types them, and converted to the placeholder's dtype.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, types_pb2
+
+from freezer.errors import OptionError
+from freezer.graph import GraphIndex, format_suggestions
+from freezer.passes.base import PassContext, PassResult
+from freezer.tensors import NUMPY_DTYPES, dtype_name, make_tensor_proto
+
+PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def pin_placeholders(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+    if not ctx.pins:
+        return PassResult(graph_def, changed=False)
+    index = GraphIndex(graph_def)
+    for name, text in ctx.pins.items():
+        node = _placeholder(index, name)
+        dtype = node.attr["dtype"].type
+        value = parse_value(text, dtype, name)
+        node.op = "Const"
+        del node.input[:]  # a PlaceholderWithDefault's default is no longer needed
+        node.ClearField("attr")
+        node.attr["dtype"].type = dtype
+        node.attr["value"].CopyFrom(attr_value_pb2.AttrValue(tensor=make_tensor_proto(value, dtype)))
+    ctx.notes.append("Pinned " + ", ".join(f"{name}={text}" for name, text in ctx.pins.items()) + ".")
+    return PassResult(graph_def, changed=True)
+
+
+def parse_value(text: str, dtype: int, name: str) -> np.ndarray:
+    """`text` as a value of `dtype`: a scalar (`false`, `3`, `0.5`, `hello`) or a JSON list (`[1, 2]`)."""
+    try:
+        raw = json.loads(text) if text.lstrip().startswith("[") else text
+        return _convert(raw, dtype)
+    except (ValueError, TypeError, OverflowError):
+        raise OptionError(f"--set {name}={text}: {text!r} is not a {dtype_name(dtype)} value; "
+                          "give e.g. false, 3, 0.5 or [1, 2].") from None
+
+
+def _convert(raw, dtype: int) -> np.ndarray:
+    if dtype == types_pb2.DT_STRING:
+        return np.array(raw, dtype=object)
+    if dtype == types_pb2.DT_BOOL:
+        return np.vectorize(_parse_bool, otypes=[bool])(np.array(raw, dtype=object))
+    numpy_dtype = NUMPY_DTYPES.get(dtype)
+    if numpy_dtype is None or dtype == types_pb2.DT_BFLOAT16:
+        raise ValueError(f"cannot pin a {dtype_name(dtype)} placeholder")
+    array = np.array(raw, dtype=object)
+    converted = array.astype(numpy_dtype if numpy_dtype.kind in "fc" else np.float64).astype(numpy_dtype)
+    if numpy_dtype.kind in "iu" and not np.array_equal(converted.astype(np.float64), array.astype(np.float64)):
+        raise ValueError("not an integer in range")
+    return converted
+
+
+def _parse_bool(item) -> bool:
+    word = str(item).strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError(word)
+
+
+def _placeholder(index: GraphIndex, name: str):
+    if name not in index:
+        raise OptionError(f"--set {name}: no node {name!r} in the graph."
+                          f"{format_suggestions(index.nearest_names(name))}")
+    node = index[name]
+    if node.op not in PLACEHOLDER_OPS:
+        raise OptionError(f"--set {name}: {name} is a {node.op}, not a placeholder; only placeholders "
+                          "can be pinned.")
+    return node
