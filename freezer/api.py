@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +21,13 @@ from tensorboard.compat.proto import graph_pb2, saver_pb2
 from freezer import check, engines
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import CheckpointError, OptionError, OutputNameError
-from freezer.graph import GraphIndex, format_suggestions, parse_input
+from freezer.graph import GraphIndex, format_suggestions, nearest, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_not_an_input, read_graph, write_graph
 from freezer.passes import PREPARE, PassContext, prune_to_outputs, run_pipeline
 from freezer.passes.prune import reachable
-from freezer.tables import ensure_init_op, table_initializers
+from freezer.initializers import ensure_init_op, table_initializers, variable_initializers
 from freezer.variables import Variable, describe_variables, is_variable
 
 
@@ -53,44 +53,58 @@ class FreezeResult:
         return self.frozen.materialized()
 
 
+@dataclasses.dataclass(frozen=True)
+class FreezeOptions:
+    """The keyword options of `freeze()` and `freeze_files()`."""
+
+    keep_devices: bool = False  # keep node devices (cleared by default)
+    pin: Mapping[str, str] = dataclasses.field(default_factory=dict)  # placeholder → value, as text
+    keep_variables: Collection[str] = ()  # variables to leave as variables, with their initializers
+    only_variables: Collection[str] | None = None  # freeze only these (the others are kept)
+    init_ops: Collection[str] = ()  # ops the session engine runs after restoring, before reading
+    engine: str = DEFAULT_ENGINE
+
+
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
            outputs: str | Iterable[str], saver_def: saver_pb2.SaverDef | None = None,
-           keep_devices: bool = False, pin: Mapping[str, str] | None = None,
-           engine: str = DEFAULT_ENGINE) -> FreezeResult:
+           **options) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
-    picks which restore ops map variables to checkpoint keys. `pin` maps placeholder names to
-    values (as text, e.g. {"is_training": "false"}) that become constants; branches they rule out
-    are pruned. The input GraphDef is not modified.
+    picks which restore ops map variables to checkpoint keys. Options are `FreezeOptions` fields:
+    `pin={"is_training": "false"}` turns placeholders into constants and prunes the branches they
+    rule out; `keep_variables`/`only_variables` choose what stays a variable; `init_ops` are run by
+    the session engine before values are read. The input GraphDef is not modified.
     """
     started = time.perf_counter()
+    opts = FreezeOptions(**options)
     output_nodes = resolve_outputs(graph_def, outputs)
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(graph_def)
-    ctx = PassContext(outputs=output_nodes, keep_devices=keep_devices, pins=dict(pin or {}))
+    ctx = PassContext(outputs=output_nodes, keep_devices=opts.keep_devices, pins=dict(opts.pin))
     graph = run_pipeline(graph, ctx, PREPARE)
     whole_graph = GraphIndex(graph_def)
-    init_op = _keep_table_initializers(graph, whole_graph, ctx)
+    kept = _kept_variables(GraphIndex(graph), ctx.outputs, opts)
+    init_op = _keep_initializers(graph, ctx, kept)
     graph = prune_to_outputs(graph, ctx).graph_def
-    variables = describe_variables(whole_graph, _variable_names(graph), saver_def)
-    ctx.values = _read_values(engine, checkpoint, variables, ctx.notes)
+    variables = describe_variables(whole_graph, [n for n in _variable_names(graph) if n not in kept], saver_def)
+    ctx.values = _read_values(checkpoint, variables, ctx.notes, opts, graph_def, whole_graph, saver_def)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     frozen = FrozenGraph(run_pipeline(graph, ctx), ctx.deferred)
-    check.check_frozen(frozen)
+    check.check_frozen(frozen, kept=_kept_nodes(frozen.graph_def, kept))
     return FreezeResult(frozen, variables, _value_bytes(ctx.values.values()), len(graph_def.node),
                         len(frozen.graph_def.node), ctx.notes, init_op, seconds=time.perf_counter() - started)
 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
                  outputs: str | Iterable[str], output: str | os.PathLike | None = None,
-                 as_text: bool = False, keep_devices: bool = False, pin: Mapping[str, str] | None = None,
-                 engine: str = DEFAULT_ENGINE) -> FreezeResult:
+                 as_text: bool = False, **options) -> FreezeResult:
     """Freeze the graph file with the checkpoint and write the frozen graph.
 
     `output` defaults to `<graph stem>.frozen.pb` (`.pbtxt` with `as_text`) beside the graph. The
-    file is written whole or not at all; an existing file is replaced only on success.
+    file is written whole or not at all; an existing file is replaced only on success. Other
+    options are those of `freeze()`.
     """
     started = time.perf_counter()
     graph_path = Path(graph)
@@ -101,8 +115,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     prefix = resolve_checkpoint(checkpoint, graph_path)
     if prefix is not None:
         ensure_not_an_input(output_path, checkpoint_files(prefix))
-    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
-                    keep_devices=keep_devices, pin=pin, engine=engine)
+    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def, **options)
     if output_path.is_dir():
         raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
     try:
@@ -141,28 +154,65 @@ def split_names(outputs: str | Iterable[str]) -> list[str]:
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
-def _keep_table_initializers(graph: graph_pb2.GraphDef, whole_graph: GraphIndex, ctx: PassContext) -> str | None:
-    """Keep what fills the lookup tables the outputs use, behind one init op; returns its name."""
-    initializers = table_initializers(graph, reachable(whole_graph, ctx.outputs))
-    if not initializers:
+def _kept_variables(index: GraphIndex, outputs: list[str], opts: FreezeOptions) -> set[str]:
+    """The variables the outputs need that the options say to leave as variables."""
+    for option, names in (("--keep-variables", opts.keep_variables), ("--only-variables", opts.only_variables or ())):
+        for name in names:
+            if name not in index or not is_variable(index[name]):
+                raise OptionError(f"{option} {name}: no variable {name!r} in the graph."
+                                  f"{format_suggestions(nearest(name, _variable_names(index.graph_def)))}")
+    needed = {name for name in reachable(index, outputs) if is_variable(index[name])}
+    kept = needed & set(opts.keep_variables)
+    if opts.only_variables is not None:
+        kept |= needed - set(opts.only_variables)
+    return kept
+
+
+def _keep_initializers(graph: graph_pb2.GraphDef, ctx: PassContext, kept: set[str]) -> str | None:
+    """Keep what fills the tables the outputs use and what initializes kept variables, behind one
+    init op that becomes an output too; returns its name."""
+    tables = table_initializers(graph, reachable(GraphIndex(graph), ctx.outputs))
+    variables = variable_initializers(graph, kept)
+    if not tables and not variables:
         return None
-    init_op = ensure_init_op(graph, initializers)
+    init_op = ensure_init_op(graph, tables + variables)
     ctx.outputs = [*ctx.outputs, init_op]
+    what = (["the lookup tables"] if tables else []) + ([f"the kept variables ({', '.join(sorted(kept))})"]
+                                                         if variables else [])
+    ctx.notes.append(f"Run {init_op!r} once before the outputs: it initializes {' and '.join(what)}.")
     return init_op
+
+
+def _kept_nodes(graph: graph_pb2.GraphDef, kept: set[str]) -> set[str]:
+    """Kept variables and the ops that read or initialize them: the check lets these be."""
+    if not kept:
+        return set()
+    return kept | {node.name for node in graph.node if node.input and parse_input(node.input[0]).node in kept
+                   and (node.op in check.TRAINING_OPS or node.op == "ReadVariableOp")}
 
 
 def _variable_names(graph: graph_pb2.GraphDef) -> list[str]:
     return [node.name for node in graph.node if is_variable(node)]
 
 
-def _read_values(engine: str, checkpoint, variables: list[Variable], notes: list[str]) -> Mapping[str, np.ndarray]:
+def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: FreezeOptions,
+                 graph_def: graph_pb2.GraphDef, whole_graph: GraphIndex,
+                 saver_def: saver_pb2.SaverDef | None) -> Mapping[str, np.ndarray]:
     if not variables:
         return {}
     if checkpoint is None:
         names = ", ".join(v.name for v in variables[:3]) + (", ..." if len(variables) > 3 else "")
         raise CheckpointError(f"The outputs need {len(variables)} variable(s) ({names}) but no checkpoint "
                               "was given; pass the checkpoint prefix or folder after the graph.")
-    return engines.read_variables(engine, os.fspath(checkpoint), variables, notes)
+    if not opts.init_ops:
+        return engines.read_variables(opts.engine, os.fspath(checkpoint), variables, notes)
+    unknown = [name for name in opts.init_ops if name not in whole_graph]
+    if unknown:
+        raise OptionError(f"--init-op {unknown[0]}: no op {unknown[0]!r} in the graph."
+                          f"{format_suggestions(whole_graph.nearest_names(unknown[0]))}")
+    restorable = describe_variables(whole_graph, _variable_names(graph_def), saver_def)
+    return engines.read_after_init_ops(opts.engine, os.fspath(checkpoint), variables, graph_def,
+                                       restorable, list(opts.init_ops))
 
 
 def _value_bytes(values: Iterable[np.ndarray]) -> int:

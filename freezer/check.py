@@ -7,6 +7,7 @@ step before writing, so a graph that fails here is never written.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
@@ -25,11 +26,12 @@ TRAINING_OPS = VARIABLE_OPS | {
 }
 
 
-def check_frozen(frozen: FrozenGraph) -> None:
+def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> None:
+    """Run every check; `kept` names variables (and their reads/initializers) kept on purpose."""
     graph_def = frozen.graph_def
     check_unique_names(graph_def)
     check_inputs_resolve(graph_def)
-    check_no_training_ops(graph_def)
+    check_no_training_ops(graph_def, kept)
     check_no_ref_types(graph_def)
     check_no_folded_resources(graph_def)
     check_size(frozen)
@@ -50,8 +52,8 @@ def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
                 raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph.")
 
 
-def check_no_training_ops(graph_def: graph_pb2.GraphDef) -> None:
-    left = [f"{node.name} ({node.op})" for node in graph_def.node if node.op in TRAINING_OPS]
+def check_no_training_ops(graph_def: graph_pb2.GraphDef, kept: Collection[str] = frozenset()) -> None:
+    left = [f"{node.name} ({node.op})" for node in graph_def.node if node.op in TRAINING_OPS and node.name not in kept]
     if left:
         raise CheckError(f"The outputs still need variable or training ops: {', '.join(left[:5])}; "
                          "choose outputs that do not depend on training or saving.")

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from freezer.api import FreezeResult, freeze_files
+from freezer.api import FreezeResult, freeze_files, split_names
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError, OptionError
 
@@ -36,17 +36,30 @@ EngineOption = Annotated[str, typer.Option(
 SetOption = Annotated[Optional[list[str]], typer.Option(
     "--set", help="Pin a placeholder to a constant, e.g. --set is_training=false (repeatable); "
                   "branches it rules out are pruned.", show_default=False)]
+KeepVariablesOption = Annotated[Optional[list[str]], typer.Option(
+    "--keep-variables", help="Variables to leave as variables (with their initializers), "
+                             "comma-separated or repeated.", show_default=False)]
+OnlyVariablesOption = Annotated[Optional[list[str]], typer.Option(
+    "--only-variables", help="Freeze only these variables; the others stay variables.", show_default=False)]
+InitOpOption = Annotated[Optional[list[str]], typer.Option(
+    "--init-op", help="Ops to run after restoring and before reading values, like freeze_graph's "
+                      "initializer_nodes (session engine).", show_default=False)]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
 def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
                    outputs: OutputsOption, output: OutputOption = None, text: TextOption = False,
                    keep_devices: KeepDevicesOption = False, set_: SetOption = None,
-                   engine: EngineOption = DEFAULT_ENGINE, debug: DebugOption = False) -> None:
+                   keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
+                   init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
+                   debug: DebugOption = False) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
     try:
         result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
-                              keep_devices=keep_devices, pin=parse_assignments(set_ or []), engine=engine)
+                              keep_devices=keep_devices, pin=parse_assignments(set_ or []),
+                              keep_variables=split_names(keep_variables or []),
+                              only_variables=None if only_variables is None else split_names(only_variables),
+                              init_ops=split_names(init_op or []), engine=engine)
     except FreezerError as error:
         if debug:
             raise
@@ -69,8 +82,6 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
 def print_summary(result: FreezeResult) -> None:
     for note in result.notes:
         typer.echo(f"Note: {note}")
-    if result.init_op:
-        typer.echo(f"Run {result.init_op!r} once before the outputs: it fills the graph's lookup tables.")
     typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
                f"nodes {result.nodes_before} -> {result.nodes_after}")
     typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "

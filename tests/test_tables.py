@@ -86,4 +86,4 @@ def test_cli_names_the_init_op(table_model, tmp_path):
     done = CliRunner().invoke(freeze_app, [str(folder / "model.pb"), str(folder / "ckpt"), "--outputs", "ids",
                                            "-o", str(tmp_path / "f.pb")])
     assert done.exit_code == 0, done.output
-    assert "Run 'init_all_tables' once before the outputs: it fills the graph's lookup tables.\n" in done.stdout
+    assert "Note: Run 'init_all_tables' once before the outputs: it initializes the lookup tables.\n" in done.stdout

@@ -44,6 +44,19 @@ def read_variables(engine: str, prefix: str, variables: list[Variable],
         return _read_with("session", prefix, variables)
 
 
+def read_after_init_ops(engine: str, prefix: str, variables: list[Variable], graph_def,
+                        restorable: list[Variable], init_ops: list[str]) -> Mapping[str, np.ndarray]:
+    """Values of `variables` after restoring every restorable variable into the graph and running
+    `init_ops` (TF freeze_graph's `initializer_nodes`): only TensorFlow can run graph ops."""
+    if engine != "session":
+        raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
+    reader = importlib.import_module("freezer.engines.session").open_checkpoint(prefix)
+    contents = reader.contents()
+    for variable in variables:
+        check_variable(variable, contents, prefix)
+    return reader.read_after_init_ops(variables, graph_def, [v for v in restorable if v.key in contents], init_ops)
+
+
 def _read_with(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
     reader = importlib.import_module(f"freezer.engines.{engine}").open_checkpoint(prefix)
     contents = reader.contents()

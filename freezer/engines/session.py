@@ -78,6 +78,51 @@ class SessionCheckpoint:
         return {variable.name: np.asarray(value) for variable, value in zip(variables, values)}
 
 
+    def read_after_init_ops(self, variables: list[Variable], graph_def, restorable: list[Variable],
+                            init_ops: list[str]) -> dict[str, np.ndarray]:
+        """Import the graph, restore `restorable` into its variables, run `init_ops`, then read."""
+        tf = self._tf
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.import_graph_def(_without_devices(tf, graph_def), name="")
+            restored = tf.raw_ops.RestoreV2(
+                prefix=self._prefix, tensor_names=[v.key for v in restorable],
+                shape_and_slices=[v.slice_spec for v in restorable],
+                dtypes=[tf.dtypes.as_dtype(v.dtype) for v in restorable])
+            assigns = [_assign(tf, graph, v, value) for v, value in zip(restorable, restored)]
+            reads = {v.name: _read(tf, graph, v) for v in variables}
+        try:
+            with tf.compat.v1.Session(graph=graph) as session:
+                session.run(assigns)
+                session.run(init_ops)
+                return {name: np.asarray(value) for name, value in session.run(reads).items()}
+        except tf.errors.OpError as error:
+            raise CheckpointError(f"Running --init-op {', '.join(init_ops)} failed: "
+                                  f"{' '.join(error.message.split())}") from None
+
+
+def _without_devices(tf, graph_def):
+    """A TF GraphDef of ours without devices: `/job:ps` placements name no device here."""
+    copy = tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString())
+    for node in copy.node:
+        node.device = ""
+    return copy
+
+
+def _assign(tf, graph, variable: Variable, value):
+    handle = graph.get_tensor_by_name(variable.name + ":0")
+    if handle.dtype == tf.resource:
+        return tf.raw_ops.AssignVariableOp(resource=handle, value=value)
+    return tf.raw_ops.Assign(ref=handle, value=value, validate_shape=False)
+
+
+def _read(tf, graph, variable: Variable):
+    handle = graph.get_tensor_by_name(variable.name + ":0")
+    if handle.dtype == tf.resource:
+        return tf.raw_ops.ReadVariableOp(resource=handle, dtype=tf.dtypes.as_dtype(variable.dtype))
+    return tf.identity(handle)
+
+
 def open_checkpoint(prefix: str) -> SessionCheckpoint:
     return SessionCheckpoint(prefix)
 

@@ -1,0 +1,96 @@
+"""--keep-variables, --only-variables and --init-op, as TensorFlow's freeze_graph offers them."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import freezer
+from freezer.cli import freeze_app
+from freezer.errors import OptionError
+from fixture_models import load_fixture
+
+tf = pytest.importorskip("tensorflow")
+
+
+@pytest.fixture
+def mlp():
+    return load_fixture("mlp_ref")
+
+
+def test_kept_variable_stays_a_variable_with_its_initializer(mlp, tmp_path):
+    result = freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", output=tmp_path / "f.pb",
+                                  keep_variables=["layer2/w"])
+    ops = {node.name: node.op for node in result.graph_def.node}
+    assert ops["layer2/w"] == "VariableV2" and ops["layer2/w/Assign"] == "Assign"
+    assert ops["layer2/b"] == "Const" and len(result.variables) == 5
+    assert result.init_op == "freezer/init"  # the graph's own `init` also initializes frozen variables
+    assert f"Run 'freezer/init' once before the outputs: it initializes the kept variables (layer2/w)." in result.notes
+    # The kept variable is live: initialize it, load the trained value, and the outputs are the original's.
+    trained = tf.train.load_checkpoint(str(mlp.checkpoint)).get_tensor("layer2/w")
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(result.output_path.read_bytes()), name="")
+        load = tf.raw_ops.Assign(ref=graph.get_tensor_by_name("layer2/w:0"), value=trained)
+        with tf.compat.v1.Session() as session:
+            session.run(result.init_op)
+            session.run(load)
+            actual = session.run("y:0", mlp.inputs)
+    np.testing.assert_allclose(actual, mlp.expected["y:0"], rtol=1e-6)
+
+
+def test_only_variables_freezes_just_those(mlp, tmp_path):
+    result = freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", output=tmp_path / "f.pb",
+                                  only_variables=["layer0/w", "layer0/b"])
+    assert sorted(v.name for v in result.variables) == ["layer0/b", "layer0/w"]
+    kept = sorted(node.name for node in result.graph_def.node if node.op == "VariableV2")
+    assert kept == ["layer1/b", "layer1/w", "layer2/b", "layer2/w"]
+
+
+def test_unknown_kept_variable(mlp):
+    with pytest.raises(OptionError, match="--keep-variables layer2/ww: no variable 'layer2/ww' in the graph. "
+                                          "Did you mean: layer2/w"):
+        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer2/ww"])
+
+
+def test_cli_takes_comma_lists(mlp, tmp_path):
+    done = CliRunner().invoke(freeze_app, [*mlp.cli_args(), "-o", str(tmp_path / "f.pb"),
+                                           "--only-variables", "layer0/w, layer0/b"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[1].startswith("Froze 2 variable(s)")
+
+
+@pytest.fixture(scope="module")
+def doubling_model(tmp_path_factory):
+    """y = 3 * v, and an op `double_v` that assigns 2 * v to v."""
+    folder = tmp_path_factory.mktemp("init_op")
+    with tf.Graph().as_default() as graph:
+        v = tf.compat.v1.get_variable("v", [2], initializer=tf.compat.v1.constant_initializer([1.5, -2.0]),
+                                      use_resource=True)
+        tf.compat.v1.assign(v, v * 2, name="double_v")
+        tf.multiply(v.read_value(), 3.0, name="y")
+        saver = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            saver.save(session, str(folder / "ckpt" / "model"))
+    (folder / "model.pb").write_bytes(graph.as_graph_def().SerializeToString())
+    return folder
+
+
+def test_init_op_runs_before_values_are_read(doubling_model, tmp_path):
+    result = freezer.freeze_files(doubling_model / "model.pb", doubling_model / "ckpt", outputs="y",
+                                  output=tmp_path / "f.pb", init_ops=["double_v"], engine="session")
+    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(result.output_path.read_bytes()), name="")
+        np.testing.assert_allclose(session.run("y:0"), [9.0, -12.0])
+
+
+def test_init_op_needs_the_session_engine(doubling_model):
+    with pytest.raises(OptionError, match="--init-op runs ops of the graph, which needs TensorFlow; "
+                                          "add --engine session."):
+        freezer.freeze_files(doubling_model / "model.pb", doubling_model / "ckpt", outputs="y",
+                             init_ops=["double_v"])
+
+
+def test_unknown_init_op(doubling_model):
+    with pytest.raises(OptionError, match="--init-op double: no op 'double' in the graph. Did you mean: double_v"):
+        freezer.freeze_files(doubling_model / "model.pb", doubling_model / "ckpt", outputs="y",
+                             init_ops=["double"], engine="session")
