@@ -323,12 +323,179 @@ def build_devices(folder, rng):
         )
 
 
+def build_saver_map(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    w = tf.compat.v1.get_variable("w", [4, 3])
+    b = tf.compat.v1.get_variable("b", [3])
+    tf.nn.sigmoid(tf.matmul(x, w) + b, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    # Checkpoint keys that are not the variables' node names, as after a rename:
+    # only the saver_def's restore op knows that "old/weights" fills `w`.
+    saver = tf.compat.v1.train.Saver({"old/weights": w, "old/bias": b}, save_relative_paths=True)
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, [w, b], rng)
+        # Writes model-5.meta (saver_def = this mapping saver) beside model-5.index/.data;
+        # the checkpoint holds only old/weights and old/bias.
+        saver.save(sess, str(folder / "model"), global_step=5)
+        write_fixture(
+            folder, sess,
+            description="y = sigmoid(x @ w + b) (ref variables) whose Saver maps the "
+                        "checkpoint keys old/weights and old/bias onto w and b; nothing "
+                        "is stored under 'w' or 'b'. Graph is the .meta, prefix beside it.",
+            graph="model-5.meta",
+            checkpoint=None,
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+def ema_model():
+    """x -> y = x @ w + b, the model both graphs of build_ema_meta share."""
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    w = tf.compat.v1.get_variable("w", [4, 2])
+    b = tf.compat.v1.get_variable("b", [2], initializer=tf.compat.v1.zeros_initializer())
+    return x, [w, b], tf.add(tf.matmul(x, w), b, name="y")
+
+
+def build_ema_meta(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    decay = 0.5  # low, so a few steps leave the averages far from the variables
+    prefix = folder / "model-3"
+
+    # Training graph: SGD steps, each followed by the EMA update; a normal Saver
+    # stores w, b and their shadows w/ExponentialMovingAverage, b/ExponentialMovingAverage.
+    with tf.Graph().as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        x, variables, y = ema_model()
+        target = tf.compat.v1.placeholder(tf.float32, [None, 2], name="target")
+        loss = tf.reduce_mean(tf.square(y - target))
+        step = tf.compat.v1.train.GradientDescentOptimizer(0.3).minimize(loss)
+        ema = tf.train.ExponentialMovingAverage(decay)
+        update_averages = ema.apply(variables)
+        # The shadows start from the variables' values, so initialize those first (one
+        # global initializer can run the shadows' before the variables').
+        init_variables = tf.compat.v1.variables_initializer(variables)
+        init_shadows = tf.compat.v1.variables_initializer([ema.average(v) for v in variables])
+        train_saver = tf.compat.v1.train.Saver(save_relative_paths=True)
+        with tf.compat.v1.Session() as sess:
+            sess.run(init_variables)
+            sess.run(init_shadows)
+            for _ in range(3):
+                sess.run(step, {x: rng.normal(size=[8, 4]).astype(np.float32),
+                                target: rng.normal(size=[8, 2]).astype(np.float32)})
+                sess.run(update_averages)
+            train_saver.save(sess, str(prefix), write_meta_graph=False)
+
+    # Inference graph, as an export does it: the same model, restored through a Saver
+    # from variables_to_restore(), which loads key w/ExponentialMovingAverage into w.
+    with tf.Graph().as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        x, variables, y = ema_model()
+        ema = tf.train.ExponentialMovingAverage(decay)
+        saver = tf.compat.v1.train.Saver(ema.variables_to_restore(), save_relative_paths=True)
+        with tf.compat.v1.Session() as sess:
+            saver.restore(sess, str(prefix))
+            saver.export_meta_graph(str(prefix) + ".meta")
+            write_fixture(
+                folder, sess,
+                description="y = x @ w + b trained 3 SGD steps with an ExponentialMovingAverage "
+                            "(decay 0.5); the checkpoint holds w, b and their averages, and the "
+                            ".meta's saver (from variables_to_restore) restores the averages "
+                            "into w and b, so the expected outputs use the averaged values.",
+                graph="model-3.meta",
+                checkpoint=None,
+                outputs=["y"],
+                inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+                expected={"y:0": "y"},
+            )
+
+
+def build_sharded(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    # Constant initializers keep the text graph small; the checkpoint gets random values.
+    zeros = tf.compat.v1.zeros_initializer()
+    with tf.device("/cpu:0"):
+        w0 = tf.compat.v1.get_variable("w0", [4, 3], initializer=zeros)
+        b0 = tf.compat.v1.get_variable("b0", [3], initializer=zeros)
+        hidden = tf.nn.relu(tf.matmul(x, w0) + b0)
+    with tf.device("/cpu:1"):
+        w1 = tf.compat.v1.get_variable("w1", [3, 2], initializer=zeros)
+        b1 = tf.compat.v1.get_variable("b1", [2], initializer=zeros)
+        tf.add(tf.matmul(hidden, w1), b1, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    # One SaveV2 per device, each writing its own .data-0000N-of-00002 shard.
+    saver = tf.compat.v1.train.Saver(sharded=True, save_relative_paths=True)
+
+    config = tf.compat.v1.ConfigProto(device_count={"CPU": 2})
+    with tf.compat.v1.Session(config=config) as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        (folder / "ckpt").mkdir()  # unlike a plain Saver, a sharded one doesn't create it
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
+        write_fixture(
+            folder, sess,
+            description="2-layer ReLU MLP with ref variables on /cpu:0 and /cpu:1, saved by "
+                        "a sharded Saver into two data files (model.data-0000N-of-00002); "
+                        "text GraphDef; checkpoint given as its folder.",
+            graph="model.pbtxt",
+            checkpoint="ckpt",
+            outputs=["y"],
+            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
+            expected={"y:0": "y"},
+        )
+
+
+def build_partitioned(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    ids = tf.compat.v1.placeholder(tf.int64, [None], name="ids")
+    # Three slices emb/part_0..2 (rows 4+3+3), stored as slices of one checkpoint key "emb".
+    # Constant initializers keep the graph small; the checkpoint gets random values.
+    zeros = tf.compat.v1.zeros_initializer()
+    emb = tf.compat.v1.get_variable(
+        "emb", [10, 4], initializer=zeros, partitioner=tf.compat.v1.fixed_size_partitioner(3))
+    w = tf.compat.v1.get_variable("w", [4, 3], initializer=zeros)
+    b = tf.compat.v1.get_variable("b", [3], initializer=zeros)
+    # "div" matches the partitioner's contiguous row ranges.
+    vectors = tf.compat.v1.nn.embedding_lookup(list(emb), ids, partition_strategy="div")
+    tf.nn.relu(tf.matmul(vectors, w) + b, name="y")
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()  # before writing the graph, so model.pb holds the save/ nodes
+
+    with tf.compat.v1.Session() as sess:
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        write_graph_def(sess, folder, "model.pb", as_text=False)
+        write_fixture(
+            folder, sess,
+            description="Embedding [10,4] split by fixed_size_partitioner(3) into ref "
+                        "variables emb/part_0..2 (one sliced checkpoint key 'emb'), "
+                        "embedding_lookup (div) on int64 ids, then relu(e @ w + b); binary "
+                        "GraphDef with the save/ nodes.",
+            graph="model.pb",
+            checkpoint="ckpt/model",
+            outputs=["y"],
+            inputs={"ids:0": ("ids", np.array([0, 3, 4, 9, 6, 3], np.int64))},
+            expected={"y:0": "y"},
+        )
+
+
 BUILDERS = {
     "mlp_ref": build_mlp_ref,
     "resource_pb": build_resource_pb,
     "train_meta": build_train_meta,
     "dtypes": build_dtypes,
     "devices": build_devices,
+    "saver_map": build_saver_map,
+    "ema_meta": build_ema_meta,
+    "sharded": build_sharded,
+    "partitioned": build_partitioned,
 }
 
 
