@@ -12,8 +12,10 @@ from collections.abc import Collection
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
-from freezer.graph import GraphIndex, input_node_name, parse_input
+from freezer.graph import input_node_name
 from freezer.io.frozen import FrozenGraph
+from freezer.passes.repair import REF_TWINS
+from freezer.passes.rewrite import ConstFlow
 from freezer.tensors import REF_OFFSET
 from freezer.variables import VARIABLE_OPS
 
@@ -24,6 +26,11 @@ TRAINING_OPS = VARIABLE_OPS | {
     "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
     "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", "RestoreV2", "Restore", "RestoreSlice",
 }
+# Ops that take a variable's handle or reference (besides assigns): none may be fed a folded variable.
+VARIABLE_ACCESS_OPS = frozenset({
+    "ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VariableShape", "VarIsInitializedOp",
+    "IsVariableInitialized", "RefSelect", *REF_TWINS,
+})
 
 
 def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> None:
@@ -69,16 +76,15 @@ def check_no_ref_types(graph_def: graph_pb2.GraphDef) -> None:
 
 
 def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
-    """No op that takes a resource handle may be fed by a Const (a folded variable)."""
-    index = GraphIndex(graph_def)
-    for node in graph_def.node:
-        if not _has_resource_type(node):
-            continue
-        for name in node.input:
-            ref = parse_input(name)
-            if not ref.control and index[ref.node].op == "Const":
-                raise CheckError(f"Node {node.name} ({node.op}) expects a resource handle but is fed the "
-                                 f"frozen variable {ref.node}.")
+    """No op that takes a resource handle or a reference may be fed a Const (a folded variable),
+    directly or through Identity and v1 control flow."""
+    takers = [node for node in graph_def.node if node.op in VARIABLE_ACCESS_OPS or _has_resource_type(node)]
+    flow = ConstFlow(graph_def) if takers else None
+    for node in takers:
+        const = flow.feeds(node)
+        if const is not None:
+            raise CheckError(f"Node {node.name} ({node.op}) expects a variable's handle or reference but "
+                             f"is fed the frozen variable {const.name}.")
 
 
 def check_size(frozen: FrozenGraph) -> None:

@@ -15,6 +15,8 @@ from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
 from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
+from freezer.passes.repair import repair_ref_ops
+from freezer.passes.resources import rewrite_resource_reads
 
 # Before the outputs are pruned and values read: what the user pinned, and the branches it rules out.
 PREPARE: tuple[Pass, ...] = (
@@ -24,6 +26,9 @@ PREPARE: tuple[Pass, ...] = (
 
 PIPELINE: tuple[Pass, ...] = (
     fold_variables,
+    repair_ref_ops,
+    rewrite_resource_reads,
+    prune_to_outputs,  # what only the repaired assigns needed falls away
     drop_dangling_colocation,
     clear_devices,
 )

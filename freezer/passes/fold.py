@@ -1,37 +1,32 @@
 """Fold variables: each variable node becomes a `Const` holding its value from the checkpoint.
 
-`Variable`/`VariableV2`/`VarHandleOp` → `Const` (same name, so every consumer still resolves), and
-`ReadVariableOp` of a folded variable → `Identity` (a Const is a value, not a handle to read).
-The node's device and colocation attrs are kept; later passes decide about them.
+`Variable`/`VariableV2`/`VarHandleOp` → `Const` (same name, so every consumer still resolves). What
+carried the variable onward is then typed for the value: pass-through ops (`Identity`, and v1
+control flow such as `Enter` with `T=resource` taking a handle into a while loop) get the value's
+dtype instead of `resource` or a `*_ref` type, and `ReadVariableOp`s they reach become `Identity`
+(a Const is a value, not a handle to read). Ref ops, assigns and other resource ops are left to
+`repair` and `resources`; the node's device and colocation attrs are kept for later passes.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, types_pb2
 
-from freezer.graph import input_node_name
-from freezer.passes.base import PassContext, PassResult
 from freezer.io.frozen import defer_value
-from freezer.tensors import make_shape, make_tensor_proto
+from freezer.passes.base import PassContext, PassResult
+from freezer.passes.rewrite import PASS_THROUGH_OPS, ConstFlow, replace_op, type_attr, value_dtype
+from freezer.tensors import REF_OFFSET, make_shape, make_tensor_proto
 from freezer.variables import is_variable
-
-_KEPT_ATTRS = ("_class",)
 
 
 def fold_variables(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
-    changed = False
-    folded: set[str] = set()
-    for node in graph_def.node:
-        if is_variable(node) and node.name in ctx.values:
-            _become_const(node, ctx.values[node.name], ctx.deferred)
-            folded.add(node.name)
-            changed = True
-    for node in graph_def.node:
-        if node.op == "ReadVariableOp" and node.input and input_node_name(node.input[0]) in folded:
-            _become_identity(node)
-            changed = True
-    return PassResult(graph_def, changed)
+    folded = [node for node in graph_def.node if is_variable(node) and node.name in ctx.values]
+    for node in folded:
+        _become_const(node, ctx.values[node.name], ctx.deferred)
+    if folded:
+        _type_readers_for_values(graph_def)
+    return PassResult(graph_def, changed=bool(folded))
 
 
 def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[str, np.ndarray]) -> None:
@@ -42,20 +37,26 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
         deferred[node.name] = value
     else:
         tensor = make_tensor_proto(value, dtype)
-    _replace_op(node, "Const", {"dtype": attr_value_pb2.AttrValue(type=dtype),
-                                "value": attr_value_pb2.AttrValue(tensor=tensor)})
+    replace_op(node, "Const", {"dtype": type_attr(dtype), "value": attr_value_pb2.AttrValue(tensor=tensor)})
     node.ClearField("experimental_debug_info")  # a Const of ours ends with its value (see io.frozen)
 
 
-def _become_identity(node: node_def_pb2.NodeDef) -> None:
-    _replace_op(node, "Identity", {"T": attr_value_pb2.AttrValue(type=node.attr["dtype"].type)})
+def _type_readers_for_values(graph_def: graph_pb2.GraphDef) -> None:
+    """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach Identity."""
+    readers = [node for node in graph_def.node if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
+    flow = ConstFlow(graph_def) if readers else None
+    for node in readers:
+        const = flow.feeds(node)
+        if const is None:
+            continue
+        if node.op == "ReadVariableOp":
+            replace_op(node, "Identity", {"T": type_attr(node.attr["dtype"].type)})
+        else:
+            node.attr["T"].type = value_dtype(const)
 
 
-def _replace_op(node: node_def_pb2.NodeDef, op: str, attrs: dict[str, attr_value_pb2.AttrValue]) -> None:
-    """Turn `node` into `op` with `attrs`, keeping its name, inputs, device and colocation."""
-    kept = {key: node.attr[key] for key in _KEPT_ATTRS if key in node.attr}
-    node.op = op
-    node.ClearField("attr")
-    node.ClearField("experimental_type")  # typed for the variable, not the constant
-    for key, value in {**attrs, **kept}.items():
-        node.attr[key].CopyFrom(value)
+def _forwards_a_handle_or_ref(node: node_def_pb2.NodeDef) -> bool:
+    if node.op not in PASS_THROUGH_OPS:
+        return False
+    dtype = node.attr["T"].type
+    return dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET

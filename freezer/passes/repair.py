@@ -1,0 +1,73 @@
+"""Repair for inference: ops that need a variable's reference or handle, now fed a folded Const.
+
+A `RefSwitch`, `RefEnter`, ... fed a Const loads nowhere ("expected float_ref"): each becomes its
+plain twin. A ref assign becomes the value it would have produced for this one run: `Assign` → an
+`Identity` of the assigned value, `AssignAdd` → `Add`, `AssignSub` → `Sub` (the classic batch norm's
+moving-average updates in the training branch of a `cond`). Resource assigns have no outputs, so
+only `^control` inputs reach them: they are removed with those control inputs. The repairs are
+summed up in one note. Ops fed by variables that were not folded are never touched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tensorboard.compat.proto import graph_pb2, node_def_pb2
+
+from freezer.graph import parse_input
+from freezer.passes.base import PassContext, PassResult
+from freezer.passes.rewrite import ConstFlow, replace_op, type_attr
+from freezer.tensors import base_dtype
+
+REF_TWINS = {
+    "RefSwitch": "Switch", "RefMerge": "Merge", "RefEnter": "Enter", "RefExit": "Exit",
+    "RefNextIteration": "NextIteration", "RefIdentity": "Identity",
+}
+_ASSIGN_AS = {"Assign": "Identity", "AssignAdd": "Add", "AssignSub": "Sub"}
+_RESOURCE_ASSIGN_OPS = frozenset({"AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"})
+_REPAIRED_OPS = frozenset(REF_TWINS) | frozenset(_ASSIGN_AS) | _RESOURCE_ASSIGN_OPS
+
+
+def repair_ref_ops(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+    candidates = [node for node in graph_def.node if node.op in _REPAIRED_OPS]
+    flow = ConstFlow(graph_def) if candidates else None
+    repairs: Counter[str] = Counter()
+    dropped: set[str] = set()
+    for node in candidates:
+        if flow.feeds(node) is None:
+            continue
+        if node.op in _RESOURCE_ASSIGN_OPS:
+            repairs[f"{node.op} removed"] += 1
+            dropped.add(node.name)
+            continue
+        old_op = node.op
+        _become_plain_op(node)
+        repairs[f"{old_op} → {node.op}"] += 1
+    _drop_nodes(graph_def, dropped)
+    if repairs:
+        ctx.notes.append("Repaired for inference: " + ", ".join(f"{n} {what}" for what, n in repairs.items()) + ".")
+    return PassResult(graph_def, changed=bool(repairs))
+
+
+def _become_plain_op(node: node_def_pb2.NodeDef) -> None:
+    """A ref op → its plain twin; a ref assign → the op computing the value it assigns."""
+    if node.op in REF_TWINS:
+        node.op = REF_TWINS[node.op]  # same inputs and attrs; T is already the value type
+        return
+    if node.op == "Assign":
+        del node.input[0]  # the Identity passes on the assigned value, input 1
+    replace_op(node, _ASSIGN_AS[node.op], {"T": type_attr(base_dtype(node.attr["T"].type))})
+
+
+def _drop_nodes(graph_def: graph_pb2.GraphDef, names: set[str]) -> None:
+    """Remove the nodes named, which have no outputs, and every control input naming them."""
+    if not names:
+        return
+    kept = [node for node in graph_def.node if node.name not in names]
+    for node in kept:
+        inputs = [name for name in node.input if parse_input(name).node not in names]
+        if len(inputs) < len(node.input):
+            del node.input[:]
+            node.input.extend(inputs)
+    del graph_def.node[:]
+    graph_def.node.extend(kept)
