@@ -13,6 +13,7 @@ from freezer.passes.base import Pass, PassContext, PassResult
 from freezer.passes.branches import fold_constant_branches
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
+from freezer.passes.functions import freeze_functions
 from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
@@ -26,6 +27,7 @@ PREPARE: tuple[Pass, ...] = (
 
 PIPELINE: tuple[Pass, ...] = (
     fold_variables,
+    freeze_functions,
     repair_ref_ops,
     rewrite_resource_reads,
     prune_to_outputs,  # what only the repaired assigns needed falls away

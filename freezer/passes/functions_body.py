@@ -1,0 +1,128 @@
+"""The two places nodes live — the graph and a function body — behind one interface.
+
+They differ in how an input entry names a tensor (`node:port` in a graph; `arg` or
+`node:output_arg:index` in a function, see `functions_names`), in where a variable's value comes
+from (a folded `Const` in the graph; an argument the caller now passes as a value in a function)
+and in what is an error: in a function every use of a variable's handle must be rewritten, while
+in the graph other passes deal with the handles that do not go into a function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
+
+from freezer.graph import parse_input
+from freezer.passes.functions_names import parse_function_input, unique_name
+from freezer.passes.functions_ops import Value, int32_const
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """The tensor an input entry names: output `index` of a node, or an argument."""
+
+    name: str
+    index: int = 0
+    is_argument: bool = False
+
+
+class GraphBody:
+    """The graph's own nodes; a variable's value is a `Const` (a folded variable) feeding a handle input."""
+
+    strict = False
+
+    def __init__(self, graph_def: graph_pb2.GraphDef):
+        self.graph_def = graph_def
+        self._nodes = {node.name: node for node in graph_def.node}
+
+    @property
+    def description(self) -> str:
+        return "the graph"
+
+    def nodes(self) -> list[node_def_pb2.NodeDef]:
+        return list(self.graph_def.node)
+
+    def node(self, name: str) -> node_def_pb2.NodeDef | None:
+        return self._nodes.get(name)
+
+    def source(self, input_name: str) -> Source | None:
+        ref = parse_input(input_name)
+        return None if ref.control else Source(ref.node, ref.port)
+
+    def argument_value(self, name: str) -> Value | None:
+        return None
+
+    def const_value(self, node: node_def_pb2.NodeDef) -> Value | None:
+        return Value.of_const(node)
+
+    def add_int32_const(self, base_name: str, value: int) -> str:
+        node = self.graph_def.node.add()
+        node.CopyFrom(int32_const(unique_name(base_name, self._nodes), value))
+        self._nodes[node.name] = node
+        return node.name
+
+    def rename_output(self, node_name: str, old: str, new: str) -> None:
+        """Graph inputs name outputs by position only; nothing to rename."""
+
+
+class FunctionBody:
+    """A function's nodes; variables' values arrive as the arguments in `args` (position → value)."""
+
+    strict = True
+
+    def __init__(self, function: function_pb2.FunctionDef, args: dict[int, Value], original_name: str):
+        self.function = function
+        self.original_name = original_name
+        self._nodes = {node.name: node for node in function.node_def}
+        arguments = function.signature.input_arg
+        self._arguments = {arg.name for arg in arguments}
+        self._values = {arguments[position].name: value for position, value in args.items()}
+        self._renamed: dict[tuple[str, str], str] = {}  # (node, old output arg) → new output arg
+
+    @property
+    def description(self) -> str:
+        return f"function {self.original_name}"
+
+    def nodes(self) -> list[node_def_pb2.NodeDef]:
+        return list(self.function.node_def)
+
+    def node(self, name: str) -> node_def_pb2.NodeDef | None:
+        return self._nodes.get(name)
+
+    def source(self, input_name: str) -> Source | None:
+        ref = parse_function_input(input_name)
+        if ref.control:
+            return None
+        return Source(ref.node, is_argument=True) if ref.is_argument else Source(ref.node, ref.index)
+
+    def argument_value(self, name: str) -> Value | None:
+        return self._values.get(name)
+
+    def const_value(self, node: node_def_pb2.NodeDef) -> Value | None:
+        return None  # a Const inside a function is a constant of the function, never a variable
+
+    def add_int32_const(self, base_name: str, value: int) -> str:
+        name = unique_name(base_name, self._nodes.keys() | self._arguments)
+        node = self.function.node_def.add()
+        node.CopyFrom(int32_const(name, value))
+        self._nodes[name] = node
+        return f"{name}:output:0"
+
+    def rename_output(self, node_name: str, old: str, new: str) -> None:
+        self._renamed[(node_name, old)] = new
+
+    def finish(self) -> None:
+        """Make inputs and `ret` name the renamed output arguments (`read:value:0` → `read:output:0`)."""
+        if not self._renamed:
+            return
+        for node in self.function.node_def:
+            for i, name in enumerate(node.input):
+                node.input[i] = self._renamed_input(name)
+        for key, name in self.function.ret.items():
+            self.function.ret[key] = self._renamed_input(name)
+
+    def _renamed_input(self, name: str) -> str:
+        ref = parse_function_input(name)
+        new = self._renamed.get((ref.node, ref.output))
+        return name if new is None else str(dataclasses.replace(ref, output=new))
