@@ -41,6 +41,8 @@ def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> No
     check_no_training_ops(graph_def, kept)
     check_no_ref_types(graph_def)
     check_no_folded_resources(graph_def)
+    if not kept:
+        check_library_has_no_variables(graph_def)
     check_size(frozen)
 
 
@@ -85,6 +87,15 @@ def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
         if const is not None:
             raise CheckError(f"Node {node.name} ({node.op}) expects a variable's handle or reference but "
                              f"is fed the frozen variable {const.name}.")
+
+
+def check_library_has_no_variables(graph_def: graph_pb2.GraphDef) -> None:
+    """No library function may still create, read or assign a variable (all were folded)."""
+    for function in graph_def.library.function:
+        for node in function.node_def:
+            if node.op in TRAINING_OPS or node.op in VARIABLE_ACCESS_OPS:
+                raise CheckError(f"Function {function.signature.name} still uses a variable: node {node.name} "
+                                 f"({node.op}); the outputs reach a variable freezer could not fold there.")
 
 
 def check_size(frozen: FrozenGraph) -> None:

@@ -64,3 +64,12 @@ def test_size_limit_counts_deferred_values(monkeypatch):
     skeleton = graph(const("big", np.zeros(0, np.float32)), const("small", [0.0]))
     with pytest.raises(CheckError, match=r"largest constants: big \("):
         check.check_size(FrozenGraph(skeleton, {"big": np.zeros(300, np.float32)}))
+
+
+def test_library_function_still_reading_a_variable():
+    g = graph(const("a", [1.0]))
+    function = g.library.function.add()
+    function.signature.name = "body"
+    function.node_def.add(name="read", op="ReadVariableOp")
+    with pytest.raises(CheckError, match=r"Function body still uses a variable: node read \(ReadVariableOp\)"):
+        check.check_library_has_no_variables(g)

@@ -106,3 +106,15 @@ def test_pipeline_names_the_failing_pass():
         assert "broken" in str(error) and "boom" in str(error)
     else:
         raise AssertionError("the pass error was swallowed")
+
+
+def test_prune_drops_uncalled_functions_and_stale_deferred_values():
+    g = graph(node("x", "Placeholder"), node("call", "PartitionedCall", "x"), node("y", "Identity", "x"),
+              node("dead_const", "Const"))
+    g.node[1].attr["f"].func.name = "used"
+    for name in ("used", "unused"):
+        g.library.function.add().signature.name = name
+    ctx = PassContext(outputs=["call", "y"], deferred={"dead_const": np.zeros(2, np.float32)})
+    result = prune_to_outputs(g, ctx)
+    assert [f.signature.name for f in result.graph_def.library.function] == ["used"]
+    assert ctx.deferred == {}

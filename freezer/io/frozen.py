@@ -15,7 +15,8 @@ import dataclasses
 import numpy as np
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
-_LENGTH_DELIMITED = 2
+from freezer.io.wire import length_delimited_header
+
 _NODE_FIELD = 1  # GraphDef.node
 _ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
 _TENSOR_FIELD = 8  # AttrValue.tensor
@@ -44,14 +45,14 @@ class FrozenGraph:
 
     def byte_size(self) -> int:
         """Size of the serialized GraphDef."""
-        nodes = sum(len(_field_header(_NODE_FIELD, size)) + size for size in self.node_sizes().values())
+        nodes = sum(len(length_delimited_header(_NODE_FIELD, size)) + size for size in self.node_sizes().values())
         return nodes + _graph_without_nodes(self.graph_def).ByteSize()
 
     def write_binary(self, out) -> None:
         """Stream the deterministic binary serialization into the file object `out`."""
         for node in self.graph_def.node:
             pieces = self._pieces(node) if node.name in self.deferred else [node.SerializeToString(deterministic=True)]
-            out.write(_field_header(_NODE_FIELD, sum(map(len, pieces))))
+            out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
             for piece in pieces:
                 out.write(piece)
         out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
@@ -89,16 +90,16 @@ def _const_pieces(node: node_def_pb2.NodeDef, array: np.ndarray) -> list:
         raise ValueError(f"Const {node.name} has fields after its value; it cannot be streamed")
     content = memoryview(array.reshape(-1).view(np.uint8))
     tensor_head = node.attr[_VALUE_ATTR].tensor.SerializeToString(deterministic=True)
-    content_header = _field_header(_CONTENT_FIELD, len(content))
+    content_header = length_delimited_header(_CONTENT_FIELD, len(content))
     tensor_size = len(tensor_head) + len(content_header) + len(content)
-    attr_value_header = _field_header(_TENSOR_FIELD, tensor_size)
-    entry_key = _field_header(1, len(_VALUE_ATTR)) + _VALUE_ATTR.encode()
-    entry_value_header = _field_header(2, len(attr_value_header) + tensor_size)
+    attr_value_header = length_delimited_header(_TENSOR_FIELD, tensor_size)
+    entry_key = length_delimited_header(1, len(_VALUE_ATTR)) + _VALUE_ATTR.encode()
+    entry_value_header = length_delimited_header(2, len(attr_value_header) + tensor_size)
     entry_size = len(entry_key) + len(entry_value_header) + len(attr_value_header) + tensor_size
     without_value = node_def_pb2.NodeDef()
     without_value.CopyFrom(node)
     del without_value.attr[_VALUE_ATTR]
-    return [without_value.SerializeToString(deterministic=True), _field_header(_ATTR_FIELD, entry_size),
+    return [without_value.SerializeToString(deterministic=True), length_delimited_header(_ATTR_FIELD, entry_size),
             entry_key, entry_value_header, attr_value_header, tensor_head, content_header, content]
 
 
@@ -107,16 +108,3 @@ def _contiguous(array: np.ndarray) -> np.ndarray:
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
     return np.ascontiguousarray(array)
-
-
-def _field_header(field: int, length: int) -> bytes:
-    return _varint(field << 3 | _LENGTH_DELIMITED) + _varint(length)
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)

@@ -32,6 +32,8 @@ import struct
 
 from google.protobuf import descriptor, message as message_module, text_encoding, text_format
 
+from freezer.io.wire import varint
+
 _FD = descriptor.FieldDescriptor
 
 # --------------------------------------------------------------------------- events
@@ -133,7 +135,7 @@ def _to_wire(text: bytes, table, memo: dict) -> bytes:
             scalars, messages, out, seen, tag, closer = stack.pop()
             if close != closer:
                 raise _Unsupported("mismatched delimiters")
-            out += (tag, _varint(len(body)), body)
+            out += (tag, varint(len(body)), body)
         elif items:
             encode, slot = _lookup(scalars, name)
             if slot is not None:  # text_format takes `[...]` for repeated fields only
@@ -157,7 +159,7 @@ def _block(block: bytes, field, memo: dict) -> bytes:
     if encoded is None:
         tag, _, sub_table = field
         body = _to_wire(block[1:-1], sub_table, memo)
-        encoded = tag + _varint(len(body)) + body
+        encoded = tag + varint(len(body)) + body
         met_once = hash(key)
         if met_once in memo:
             memo[key] = encoded
@@ -216,7 +218,7 @@ def _slot(field):
 
 
 def _tag(field, wire_type: int) -> bytes:
-    return _varint(field.number << 3 | wire_type)
+    return varint(field.number << 3 | wire_type)
 
 
 def _scalar_encoder(field):
@@ -233,7 +235,7 @@ def _string_encoder(tag: bytes, must_be_utf8: bool):
         if token[:1] not in _QUOTES:
             raise _Unsupported("string expected")
         value = _unescape(token[1:-1], must_be_utf8) if b"\\" in token else token[1:-1]
-        return tag + _varint(len(value)) + value
+        return tag + varint(len(value)) + value
 
     return encode
 
@@ -301,20 +303,8 @@ def _memoized(tag: bytes, value_bytes):
 # --------------------------------------------------------------------------- wire encoding
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _varint(number: int) -> bytes:
-    """Base-128 varint; a negative number as its 64-bit two's complement, like protobuf."""
-    number &= (1 << 64) - 1
-    out = bytearray()
-    while number > 0x7F:
-        out.append(number & 0x7F | 0x80)
-        number >>= 7
-    out.append(number)
-    return bytes(out)
-
-
 def _zigzag(number: int) -> bytes:
-    return _varint(number << 1 ^ number >> 63)
+    return varint(number << 1 ^ number >> 63)
 
 
 def _float32(number: float) -> bytes:
@@ -327,8 +317,8 @@ def _float32(number: float) -> bytes:
 
 # field type -> (wire type, value -> bytes)
 _NUMERIC = {
-    _FD.TYPE_INT32: (0, _varint), _FD.TYPE_INT64: (0, _varint), _FD.TYPE_UINT32: (0, _varint),
-    _FD.TYPE_UINT64: (0, _varint), _FD.TYPE_ENUM: (0, _varint), _FD.TYPE_BOOL: (0, _varint),
+    _FD.TYPE_INT32: (0, varint), _FD.TYPE_INT64: (0, varint), _FD.TYPE_UINT32: (0, varint),
+    _FD.TYPE_UINT64: (0, varint), _FD.TYPE_ENUM: (0, varint), _FD.TYPE_BOOL: (0, varint),
     _FD.TYPE_SINT32: (0, _zigzag), _FD.TYPE_SINT64: (0, _zigzag),
     _FD.TYPE_FIXED32: (5, struct.Struct("<I").pack), _FD.TYPE_SFIXED32: (5, struct.Struct("<i").pack),
     _FD.TYPE_FLOAT: (5, _float32),

@@ -2,7 +2,8 @@
 
 A node is needed when an output reaches it through data inputs or `^control` inputs. Colocation
 (`_class`) never keeps a node alive; `drop_dangling_colocation` cleans up after this pass.
-Function libraries are left as they are.
+Library functions no kept node calls are dropped too, and so are the deferred values of removed
+constants.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from tensorboard.compat.proto import graph_pb2
 
 from freezer.graph import GraphIndex, input_node_name
 from freezer.passes.base import PassContext, PassResult
+from freezer.passes.functions_library import prune_library
 
 
 def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
@@ -33,4 +35,8 @@ def prune_to_outputs(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassRes
     kept_nodes = [node for node in graph_def.node if node.name in keep]
     del graph_def.node[:]
     graph_def.node.extend(kept_nodes)
+    if graph_def.HasField("library"):
+        prune_library(graph_def)
+    for name in [name for name in ctx.deferred if name not in keep]:
+        del ctx.deferred[name]
     return PassResult(graph_def, changed=True)
