@@ -54,6 +54,7 @@ def test_materialized_values_read_back():
 
 def test_strings_and_empty_values_are_not_deferred():
     assert not folded(np.array([b"a"], dtype=object), types_pb2.DT_STRING).deferred
+    assert not folded(np.asarray(b"scalar"), types_pb2.DT_STRING).deferred  # bytes dtype, not object
     assert not folded(np.zeros((0, 2), np.float32), types_pb2.DT_FLOAT).deferred
 
 

@@ -13,6 +13,8 @@ import sys
 
 import numpy as np
 
+from tensorboard.compat.proto import types_pb2
+
 from freezer.errors import CheckpointError
 from freezer.variables import Variable
 
@@ -75,7 +77,7 @@ class SessionCheckpoint:
                 values = session.run(restored)
         except tf.errors.OpError as error:
             raise CheckpointError(_describe_failure(self._prefix, error)) from None
-        return {variable.name: np.asarray(value) for variable, value in zip(variables, values)}
+        return {variable.name: _as_array(value, variable) for variable, value in zip(variables, values)}
 
 
     def read_after_init_ops(self, variables: list[Variable], graph_def, restorable: list[Variable],
@@ -95,10 +97,17 @@ class SessionCheckpoint:
             with tf.compat.v1.Session(graph=graph) as session:
                 session.run(assigns)
                 session.run(init_ops)
-                return {name: np.asarray(value) for name, value in session.run(reads).items()}
+                values = session.run(reads)
+                return {variable.name: _as_array(values[variable.name], variable) for variable in variables}
         except tf.errors.OpError as error:
             raise CheckpointError(f"Running --init-op {', '.join(init_ops)} failed: "
                                   f"{' '.join(error.message.split())}") from None
+
+
+def _as_array(value, variable: Variable) -> np.ndarray:
+    """Session results as the engines' contract has them: strings as object arrays of bytes (a
+    scalar string comes back as plain `bytes`)."""
+    return np.asarray(value, dtype=object if variable.dtype == types_pb2.DT_STRING else None)
 
 
 def _without_devices(tf, graph_def):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from tensorboard.compat.proto import graph_pb2, node_def_pb2
+from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
 from freezer.io.wire import length_delimited_header
 
@@ -61,9 +61,10 @@ class FrozenGraph:
         return _const_pieces(node, _contiguous(self.deferred[node.name]))
 
 
-def defer_value(value: np.ndarray) -> bool:
-    """Whether a folded value should wait for the writer: non-empty numbers (strings go in at once)."""
-    return value.dtype != object and value.nbytes > 0
+def defer_value(value: np.ndarray, dtype: int) -> bool:
+    """Whether a folded value of `dtype` should wait for the writer: non-empty numbers (strings, whose
+    protos hold one field per element, go in at once)."""
+    return dtype != types_pb2.DT_STRING and value.nbytes > 0
 
 
 def _graph_without_nodes(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:

@@ -32,7 +32,7 @@ def fold_variables(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResul
 def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[str, np.ndarray]) -> None:
     """Make `node` a Const of `value`; numeric values wait in `deferred` for the writer to splice in."""
     dtype = node.attr["dtype"].type
-    if defer_value(value):
+    if defer_value(value, dtype):
         tensor = tensor_pb2.TensorProto(dtype=dtype, tensor_shape=make_shape(value.shape))
         deferred[node.name] = value
     else:
