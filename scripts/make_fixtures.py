@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Must be set before TensorFlow is imported to silence its C++ start-up logging.
@@ -54,10 +55,27 @@ FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # --------------------------------------------------------------------------- helpers
 
 
-def make_saver():
+@dataclass
+class Record:
+    """What a fixture records: its fixture.json fields and the values io.npz feeds.
+
+    Placeholder `p` is fed as tensor ``p:0`` from io.npz key ``p``; output `o` is
+    expected as tensor ``o:0`` under key ``o``.
+    """
+
+    description: str
+    graph: str  # model.pbtxt or model.pb (written from the session), or a Saver's .meta
+    checkpoint: str | None  # as fixture.json names it: a prefix, a folder, or None
+    outputs: list[str] = field(default_factory=lambda: ["y"])
+    # {placeholder name: value}.  None feeds x [None, 4] a random batch of 5, drawn
+    # only after the variables' values so the committed fixtures' bytes stay put.
+    inputs: dict | None = None
+
+
+def make_saver(var_list=None, **options):
     """A Saver whose `checkpoint` state file names prefixes relative to its folder,
     so the committed fixtures don't carry this machine's absolute paths."""
-    return tf.compat.v1.train.Saver(save_relative_paths=True)
+    return tf.compat.v1.train.Saver(var_list, save_relative_paths=True, **options)
 
 
 def load_values_unlike_init(sess, variables, rng):
@@ -89,24 +107,60 @@ def save_npz(path, arrays):
                 np.lib.format.write_array(stream, savable(array), allow_pickle=False)
 
 
-def write_fixture(folder, sess, *, description, graph, checkpoint, outputs, inputs, expected):
-    """Run the original graph on the inputs and write io.npz and fixture.json.
-
-    inputs: {tensor name: (io.npz key, value)}; expected: {tensor name: io.npz key}.
-    """
-    feed = {tensor: value for tensor, (_, value) in inputs.items()}
+def write_fixture(folder, sess, rng, record):
+    """Run the original graph on the record's inputs and write io.npz and fixture.json."""
+    inputs = record.inputs
+    if inputs is None:
+        inputs = {"x": rng.normal(size=[5, 4]).astype(np.float32)}
+    expected = {f"{name}:0": name for name in record.outputs}
+    feed = {f"{name}:0": value for name, value in inputs.items()}
     results = sess.run(list(expected), feed)
-    arrays = dict(inputs.values()) | dict(zip(expected.values(), results))
-    save_npz(folder / "io.npz", arrays)
+    save_npz(folder / "io.npz", inputs | dict(zip(expected.values(), results)))
     manifest = {
-        "description": description,
-        "graph": graph,
-        "checkpoint": checkpoint,
-        "outputs": outputs,
-        "inputs": {tensor: key for tensor, (key, _) in inputs.items()},
+        "description": record.description,
+        "graph": record.graph,
+        "checkpoint": record.checkpoint,
+        "outputs": record.outputs,
+        "inputs": {f"{name}:0": name for name in inputs},
         "expected": expected,
     }
     (folder / "fixture.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def write_graph_def(sess, folder, name):
+    """Write the session's graph as `name`: text for .pbtxt, binary otherwise."""
+    # The whole graph, init and save/restore nodes included, as real exports have.
+    graph_def = sess.graph.as_graph_def()
+    tf.io.write_graph(graph_def, str(folder), name, as_text=name.endswith(".pbtxt"))
+
+
+def save_and_record(folder, rng, record, *, save_as="ckpt/model", global_step=None,
+                    var_list=None, sharded=False, set_values=None, target="", config=None):
+    """Initialise, set the checkpoint's values, save, write the graph, then record.
+
+    save_as, global_step: the Saver's prefix (relative to `folder`) and step suffix.
+    var_list, sharded: passed on to the Saver.
+    set_values(sess): gives the variables the values to save; by default every
+        global variable gets random values unlike its initializer's.
+    target, config: for the Session.
+    The Saver writes the graph itself when record.graph is a .meta.
+    """
+    # Both before the session, so the written graph holds the init and save/ nodes.
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver(var_list, sharded=sharded)
+    with tf.compat.v1.Session(target, config=config) as sess:
+        sess.run(init)
+        if set_values is None:
+            load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        else:
+            set_values(sess)
+        save_path = folder / save_as
+        save_path.parent.mkdir(exist_ok=True)  # a plain Saver creates it, a sharded one doesn't
+        writes_meta = record.graph.endswith(".meta")
+        saver.save(sess, str(save_path), global_step=global_step, write_meta_graph=writes_meta)
+        if not writes_meta:
+            write_graph_def(sess, folder, record.graph)
+        write_fixture(folder, sess, rng, record)
 
 
 def start_local_ps_server():
@@ -121,11 +175,6 @@ def start_local_ps_server():
         free_port = probe.getsockname()[1]
     cluster = tf.train.ClusterSpec({"ps": [f"localhost:{free_port}"]})
     return tf.distribute.Server(cluster, job_name="ps", task_index=0)
-
-
-def write_graph_def(sess, folder, name, as_text):
-    # The whole graph, init and save/restore nodes included, as real exports have.
-    tf.io.write_graph(sess.graph.as_graph_def(), str(folder), name, as_text=as_text)
 
 
 # -------------------------------------------------------------------------- builders
@@ -146,25 +195,13 @@ def build_mlp_ref(folder, rng):
         if index < len(layer_sizes) - 1:
             hidden = tf.nn.relu(hidden)
     tf.identity(hidden, name="y")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()
-
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
-        # global_step=0 gives the prefix a step suffix: ckpt/model-0.
-        saver.save(sess, str(folder / "ckpt" / "model"), global_step=0, write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
-        write_fixture(
-            folder, sess,
-            description="3-layer ReLU MLP (4-8-8-3) with ref variables; text GraphDef; "
-                        "checkpoint prefix with a step suffix (model-0).",
-            graph="model.pbtxt",
-            checkpoint="ckpt/model-0",
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+    # global_step=0 gives the prefix a step suffix: ckpt/model-0.
+    save_and_record(folder, rng, Record(
+        description="3-layer ReLU MLP (4-8-8-3) with ref variables; text GraphDef; "
+                    "checkpoint prefix with a step suffix (model-0).",
+        graph="model.pbtxt",
+        checkpoint="ckpt/model-0",
+    ), global_step=0)
 
 
 def build_resource_pb(folder, rng):
@@ -173,25 +210,13 @@ def build_resource_pb(folder, rng):
     b = tf.compat.v1.get_variable("b", [3], use_resource=True)
     scale = tf.compat.v1.get_variable("scale", [], use_resource=True)
     tf.multiply(tf.tanh(tf.matmul(x, w) + b), scale, name="y")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()
-
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
-        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pb", as_text=False)
-        write_fixture(
-            folder, sess,
-            description="y = tanh(x @ w + b) * scale with resource variables "
-                        "(VarHandleOp/ReadVariableOp); binary GraphDef; checkpoint "
-                        "given as its folder (found through the 'checkpoint' state file).",
-            graph="model.pb",
-            checkpoint="ckpt",
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+    save_and_record(folder, rng, Record(
+        description="y = tanh(x @ w + b) * scale with resource variables "
+                    "(VarHandleOp/ReadVariableOp); binary GraphDef; checkpoint "
+                    "given as its folder (found through the 'checkpoint' state file).",
+        graph="model.pb",
+        checkpoint="ckpt",
+    ))
 
 
 def build_train_meta(folder, rng):
@@ -210,28 +235,21 @@ def build_train_meta(folder, rng):
     # keys and graph nodes that inference never needs.
     train_op = tf.compat.v1.train.AdamOptimizer(0.05).minimize(
         loss, global_step=global_step, name="train_op")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()
 
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
+    def train(sess):
         for _ in range(5):
             batch = {x: rng.normal(size=[8, 4]).astype(np.float32),
                      labels: rng.integers(0, 3, size=[8])}
             sess.run(train_op, batch)
-        # Writes model-1000.meta (with saver_def) beside model-1000.index/.data.
-        saver.save(sess, str(folder / "model"), global_step=1000)
-        write_fixture(
-            folder, sess,
-            description="Softmax classifier trained 5 Adam steps (ref variables, "
-                        "global_step, optimizer slots); graph is the .meta the Saver "
-                        "wrote, its checkpoint prefix sits beside it.",
-            graph="model-1000.meta",
-            checkpoint=None,
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+
+    # Writes model-1000.meta (with saver_def) beside model-1000.index/.data.
+    save_and_record(folder, rng, Record(
+        description="Softmax classifier trained 5 Adam steps (ref variables, "
+                    "global_step, optimizer slots); graph is the .meta the Saver "
+                    "wrote, its checkpoint prefix sits beside it.",
+        graph="model-1000.meta",
+        checkpoint=None,
+    ), save_as="model", global_step=1000, set_values=train)
 
 
 def build_dtypes(folder, rng):
@@ -249,8 +267,6 @@ def build_dtypes(folder, rng):
     tf.identity(v_f16, name="f16_out")
     tf.identity(v_u8, name="u8_out")
     tf.strings.join([v_str, x_str], separator="|", name="str_out")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()
 
     # Extreme and non-UTF-8 values, so any lossy conversion shows up.
     checkpoint_values = {
@@ -260,32 +276,23 @@ def build_dtypes(folder, rng):
         v_u8: np.array([[[0, 255], [128, 1]], [[17, 254], [99, 3]]], np.uint8),
         v_str: np.array([b"caf\xc3\xa9", b"\x00\xffraw"]),
     }
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
+
+    def load_checkpoint_values(sess):
         for variable, value in checkpoint_values.items():
             variable.load(value, sess)
-        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
-        write_fixture(
-            folder, sess,
-            description="Ref variables of int64 [2,3], bool scalar, float16 [2,2], "
-                        "uint8 [2,2,2] and string [2] (non-UTF-8 bytes); every output "
-                        "must match exactly.",
-            graph="model.pbtxt",
-            checkpoint="ckpt/model",
-            outputs=["i64_out", "bool_out", "f16_out", "u8_out", "str_out"],
-            inputs={
-                "x_i64:0": ("x_i64", np.array([[1, 2, 3], [-4, -5, 2**50]], np.int64)),
-                "x_str:0": ("x_str", np.array([b"left", b"\xfe"])),
-            },
-            expected={
-                "i64_out:0": "i64_out",
-                "bool_out:0": "bool_out",
-                "f16_out:0": "f16_out",
-                "u8_out:0": "u8_out",
-                "str_out:0": "str_out",
-            },
-        )
+
+    save_and_record(folder, rng, Record(
+        description="Ref variables of int64 [2,3], bool scalar, float16 [2,2], "
+                    "uint8 [2,2,2] and string [2] (non-UTF-8 bytes); every output "
+                    "must match exactly.",
+        graph="model.pbtxt",
+        checkpoint="ckpt/model",
+        outputs=["i64_out", "bool_out", "f16_out", "u8_out", "str_out"],
+        inputs={
+            "x_i64": np.array([[1, 2, 3], [-4, -5, 2**50]], np.int64),
+            "x_str": np.array([b"left", b"\xfe"]),
+        },
+    ), set_values=load_checkpoint_values)
 
 
 def build_devices(folder, rng):
@@ -301,26 +308,14 @@ def build_devices(folder, rng):
         with tf.compat.v1.colocate_with(unused):
             logits = tf.matmul(x, w, name="logits")
         tf.nn.relu(logits + b, name="y")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()
-
-    server = start_local_ps_server()
-    with tf.compat.v1.Session(server.target) as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
-        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
-        write_fixture(
-            folder, sess,
-            description="Variables on /job:ps/task:0, ops on /device:CPU:0, and "
-                        "'logits' (on y's path) colocated with the variable 'unused' "
-                        "that y does not need.",
-            graph="model.pbtxt",
-            checkpoint="ckpt/model",
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+    server = start_local_ps_server()  # kept referenced while the session uses it
+    save_and_record(folder, rng, Record(
+        description="Variables on /job:ps/task:0, ops on /device:CPU:0, and "
+                    "'logits' (on y's path) colocated with the variable 'unused' "
+                    "that y does not need.",
+        graph="model.pbtxt",
+        checkpoint="ckpt/model",
+    ), target=server.target)
 
 
 def build_saver_map(folder, rng):
@@ -329,28 +324,17 @@ def build_saver_map(folder, rng):
     w = tf.compat.v1.get_variable("w", [4, 3])
     b = tf.compat.v1.get_variable("b", [3])
     tf.nn.sigmoid(tf.matmul(x, w) + b, name="y")
-    init = tf.compat.v1.global_variables_initializer()
     # Checkpoint keys that are not the variables' node names, as after a rename:
-    # only the saver_def's restore op knows that "old/weights" fills `w`.
-    saver = tf.compat.v1.train.Saver({"old/weights": w, "old/bias": b}, save_relative_paths=True)
-
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, [w, b], rng)
-        # Writes model-5.meta (saver_def = this mapping saver) beside model-5.index/.data;
-        # the checkpoint holds only old/weights and old/bias.
-        saver.save(sess, str(folder / "model"), global_step=5)
-        write_fixture(
-            folder, sess,
-            description="y = sigmoid(x @ w + b) (ref variables) whose Saver maps the "
-                        "checkpoint keys old/weights and old/bias onto w and b; nothing "
-                        "is stored under 'w' or 'b'. Graph is the .meta, prefix beside it.",
-            graph="model-5.meta",
-            checkpoint=None,
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+    # only the saver_def's restore op knows that "old/weights" fills `w`.  Writes
+    # model-5.meta (saver_def = this mapping saver) beside model-5.index/.data; the
+    # checkpoint holds only old/weights and old/bias.
+    save_and_record(folder, rng, Record(
+        description="y = sigmoid(x @ w + b) (ref variables) whose Saver maps the "
+                    "checkpoint keys old/weights and old/bias onto w and b; nothing "
+                    "is stored under 'w' or 'b'. Graph is the .meta, prefix beside it.",
+        graph="model-5.meta",
+        checkpoint=None,
+    ), save_as="model", global_step=5, var_list={"old/weights": w, "old/bias": b})
 
 
 def ema_model():
@@ -380,7 +364,7 @@ def build_ema_meta(folder, rng):
         # global initializer can run the shadows' before the variables').
         init_variables = tf.compat.v1.variables_initializer(variables)
         init_shadows = tf.compat.v1.variables_initializer([ema.average(v) for v in variables])
-        train_saver = tf.compat.v1.train.Saver(save_relative_paths=True)
+        train_saver = make_saver()
         with tf.compat.v1.Session() as sess:
             sess.run(init_variables)
             sess.run(init_shadows)
@@ -396,22 +380,18 @@ def build_ema_meta(folder, rng):
         tf.compat.v1.set_random_seed(SEED)
         x, variables, y = ema_model()
         ema = tf.train.ExponentialMovingAverage(decay)
-        saver = tf.compat.v1.train.Saver(ema.variables_to_restore(), save_relative_paths=True)
+        saver = make_saver(ema.variables_to_restore())
         with tf.compat.v1.Session() as sess:
             saver.restore(sess, str(prefix))
             saver.export_meta_graph(str(prefix) + ".meta")
-            write_fixture(
-                folder, sess,
+            write_fixture(folder, sess, rng, Record(
                 description="y = x @ w + b trained 3 SGD steps with an ExponentialMovingAverage "
                             "(decay 0.5); the checkpoint holds w, b and their averages, and the "
                             ".meta's saver (from variables_to_restore) restores the averages "
                             "into w and b, so the expected outputs use the averaged values.",
                 graph="model-3.meta",
                 checkpoint=None,
-                outputs=["y"],
-                inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-                expected={"y:0": "y"},
-            )
+            ))
 
 
 def build_sharded(folder, rng):
@@ -427,28 +407,15 @@ def build_sharded(folder, rng):
         w1 = tf.compat.v1.get_variable("w1", [3, 2], initializer=zeros)
         b1 = tf.compat.v1.get_variable("b1", [2], initializer=zeros)
         tf.add(tf.matmul(hidden, w1), b1, name="y")
-    init = tf.compat.v1.global_variables_initializer()
-    # One SaveV2 per device, each writing its own .data-0000N-of-00002 shard.
-    saver = tf.compat.v1.train.Saver(sharded=True, save_relative_paths=True)
-
-    config = tf.compat.v1.ConfigProto(device_count={"CPU": 2})
-    with tf.compat.v1.Session(config=config) as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
-        (folder / "ckpt").mkdir()  # unlike a plain Saver, a sharded one doesn't create it
-        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pbtxt", as_text=True)
-        write_fixture(
-            folder, sess,
-            description="2-layer ReLU MLP with ref variables on /cpu:0 and /cpu:1, saved by "
-                        "a sharded Saver into two data files (model.data-0000N-of-00002); "
-                        "text GraphDef; checkpoint given as its folder.",
-            graph="model.pbtxt",
-            checkpoint="ckpt",
-            outputs=["y"],
-            inputs={"x:0": ("x", rng.normal(size=[5, 4]).astype(np.float32))},
-            expected={"y:0": "y"},
-        )
+    # A sharded Saver runs one SaveV2 per device, each writing its own
+    # .data-0000N-of-00002 shard.
+    save_and_record(folder, rng, Record(
+        description="2-layer ReLU MLP with ref variables on /cpu:0 and /cpu:1, saved by "
+                    "a sharded Saver into two data files (model.data-0000N-of-00002); "
+                    "text GraphDef; checkpoint given as its folder.",
+        graph="model.pbtxt",
+        checkpoint="ckpt",
+    ), sharded=True, config=tf.compat.v1.ConfigProto(device_count={"CPU": 2}))
 
 
 def build_partitioned(folder, rng):
@@ -464,26 +431,15 @@ def build_partitioned(folder, rng):
     # "div" matches the partitioner's contiguous row ranges.
     vectors = tf.compat.v1.nn.embedding_lookup(list(emb), ids, partition_strategy="div")
     tf.nn.relu(tf.matmul(vectors, w) + b, name="y")
-    init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver()  # before writing the graph, so model.pb holds the save/ nodes
-
-    with tf.compat.v1.Session() as sess:
-        sess.run(init)
-        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
-        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
-        write_graph_def(sess, folder, "model.pb", as_text=False)
-        write_fixture(
-            folder, sess,
-            description="Embedding [10,4] split by fixed_size_partitioner(3) into ref "
-                        "variables emb/part_0..2 (one sliced checkpoint key 'emb'), "
-                        "embedding_lookup (div) on int64 ids, then relu(e @ w + b); binary "
-                        "GraphDef with the save/ nodes.",
-            graph="model.pb",
-            checkpoint="ckpt/model",
-            outputs=["y"],
-            inputs={"ids:0": ("ids", np.array([0, 3, 4, 9, 6, 3], np.int64))},
-            expected={"y:0": "y"},
-        )
+    save_and_record(folder, rng, Record(
+        description="Embedding [10,4] split by fixed_size_partitioner(3) into ref "
+                    "variables emb/part_0..2 (one sliced checkpoint key 'emb'), "
+                    "embedding_lookup (div) on int64 ids, then relu(e @ w + b); binary "
+                    "GraphDef with the save/ nodes.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        inputs={"ids": np.array([0, 3, 4, 9, 6, 3], np.int64)},
+    ))
 
 
 BUILDERS = {
