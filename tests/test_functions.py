@@ -13,7 +13,8 @@ from freezer.passes import PIPELINE, PassContext
 from freezer.passes.fold import fold_variables
 from freezer.passes.functions import freeze_functions
 from freezer.passes.functions_library import prune_library, reachable_functions
-from freezer.passes.functions_names import FunctionInput, parse_function_input, unique_name
+from freezer.passes.functions_names import FunctionInput, parse_function_input
+from freezer.passes.rewrite import unique_name
 from freezer.tensors import make_shape, tensor_proto_to_numpy
 from graphs import graph, node
 

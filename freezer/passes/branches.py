@@ -18,10 +18,9 @@ from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, ty
 
 from freezer.graph import GraphIndex, InputRef, parse_input
 from freezer.passes.base import PassContext, PassResult
-from freezer.tensors import base_dtype, make_tensor_proto, tensor_proto_to_numpy
+from freezer.passes.rewrite import MERGE_OPS, SWITCH_OPS, become_identity, const_node, replace_op
+from freezer.tensors import base_dtype, tensor_proto_to_numpy
 
-SWITCH_OPS = frozenset({"Switch", "RefSwitch"})
-MERGE_OPS = frozenset({"Merge", "RefMerge"})
 _CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
              "Case": "StatefulPartitionedCall", "StatelessCase": "PartitionedCall"}
 
@@ -66,13 +65,9 @@ def _become_branch_call(node: node_def_pb2.NodeDef, condition) -> None:
     else:
         branches = node.attr["branches"].list.func
         branch = branches[condition] if 0 <= condition < len(branches) else branches[-1]  # TF: out of range → last
-    attrs = {"Tin": node.attr["Tin"], "Tout": node.attr["Tout"],
-             "f": attr_value_pb2.AttrValue(func=branch)}
-    node.op = _CALL_FOR[node.op]
-    del node.input[0]
-    node.ClearField("attr")
-    for key, value in attrs.items():
-        node.attr[key].CopyFrom(value)
+    replace_op(node, _CALL_FOR[node.op], {"Tin": node.attr["Tin"], "Tout": node.attr["Tout"],
+                                          "f": attr_value_pb2.AttrValue(func=branch)})
+    del node.input[0]  # the condition or branch index
 
 
 def _remove_dead(graph_def: graph_pb2.GraphDef, index: GraphIndex, dead_ports: dict[str, int]) -> None:
@@ -81,7 +76,7 @@ def _remove_dead(graph_def: graph_pb2.GraphDef, index: GraphIndex, dead_ports: d
     added = []
     for node in graph_def.node:
         if node.name in dead_ports:
-            _become_identity(node, node.input[0], base_dtype(node.attr["T"].type))
+            become_identity(node, base_dtype(node.attr["T"].type), inputs=node.input[:1])  # not the predicate
             _rewire(consumers.get(node.name, []), InputRef(node.name, 1 - dead_ports[node.name]), node.name)
         elif node.op in MERGE_OPS and node.name not in dead and node.name in dead_merge_inputs:
             added += _collapse_merge(node, dead_merge_inputs[node.name], consumers.get(node.name, []))
@@ -117,23 +112,13 @@ def _collapse_merge(node, dead_positions: set[int], consumers) -> list[node_def_
         return []
     position, source = live[0]
     controls = [text for text in node.input if text.startswith("^")]
-    _become_identity(node, source, base_dtype(node.attr["T"].type), controls)
+    become_identity(node, base_dtype(node.attr["T"].type), inputs=[source, *controls])
     index_users = [(c, r) for c, r in consumers if not r.control and r.port == 1]
     if not index_users:
         return []
     name = f"{node.name}/value_index"
     _rewire(index_users, InputRef(node.name, 1), name)
-    value = attr_value_pb2.AttrValue(tensor=make_tensor_proto(np.array(position, np.int32), types_pb2.DT_INT32))
-    return [node_def_pb2.NodeDef(name=name, op="Const", attr={"dtype": attr_value_pb2.AttrValue(
-        type=types_pb2.DT_INT32), "value": value})]
-
-
-def _become_identity(node, source: str, dtype: int, controls: list[str] = ()) -> None:
-    node.op = "Identity"
-    del node.input[:]
-    node.input.extend([source, *controls])
-    node.ClearField("attr")
-    node.attr["T"].type = dtype
+    return [const_node(name, np.int32(position), types_pb2.DT_INT32)]
 
 
 def _rewire(consumers, old: InputRef, new_node: str) -> None:

@@ -11,11 +11,11 @@ dtype instead of `resource` or a `*_ref` type, and `ReadVariableOp`s they reach 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, types_pb2
+from tensorboard.compat.proto import graph_pb2, node_def_pb2, tensor_pb2, types_pb2
 
 from freezer.io.frozen import defer_value
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import PASS_THROUGH_OPS, ConstFlow, replace_op, type_attr, value_dtype
+from freezer.passes.rewrite import PASS_THROUGH_OPS, ConstFlow, become_const, become_identity, value_dtype
 from freezer.tensors import REF_OFFSET, make_shape, make_tensor_proto
 from freezer.variables import is_variable
 
@@ -37,7 +37,7 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
         deferred[node.name] = value
     else:
         tensor = make_tensor_proto(value, dtype)
-    replace_op(node, "Const", {"dtype": type_attr(dtype), "value": attr_value_pb2.AttrValue(tensor=tensor)})
+    become_const(node, tensor)
     node.ClearField("experimental_debug_info")  # a Const of ours ends with its value (see io.frozen)
 
 
@@ -50,7 +50,7 @@ def _type_readers_for_values(graph_def: graph_pb2.GraphDef) -> None:
         if const is None:
             continue
         if node.op == "ReadVariableOp":
-            replace_op(node, "Identity", {"T": type_attr(node.attr["dtype"].type)})
+            become_identity(node, node.attr["dtype"].type)
         else:
             node.attr["T"].type = value_dtype(const)
 

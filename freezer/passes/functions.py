@@ -26,8 +26,8 @@ from freezer.passes.functions_body import FunctionBody, GraphBody, Source
 from freezer.passes.functions_calls import (CALLS, called, handle_arguments, merge_results, retype_call,
                                             retype_signature)
 from freezer.passes.functions_library import prune_library
-from freezer.passes.functions_names import unique_name
 from freezer.passes.functions_ops import READERS, Value
+from freezer.passes.rewrite import unique_name
 
 
 def freeze_functions(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:

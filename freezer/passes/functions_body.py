@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
+import numpy as np
+from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2, types_pb2
 
 from freezer.graph import parse_input
-from freezer.passes.functions_names import parse_function_input, unique_name
-from freezer.passes.functions_ops import Value, int32_const
+from freezer.passes.functions_names import parse_function_input
+from freezer.passes.functions_ops import Value
+from freezer.passes.rewrite import const_node, unique_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +30,11 @@ class Source:
 
 
 class GraphBody:
-    """The graph's own nodes; a variable's value is a `Const` (a folded variable) feeding a handle input."""
+    """The graph's own nodes; a variable's value is a `Const` (a folded variable) feeding a handle input.
+
+    Here only calls and the Identities around them are rewritten (`retype_identity` needs nothing
+    of its body); the graph's other readers of handles are `resources`'.
+    """
 
     strict = False
 
@@ -55,15 +61,6 @@ class GraphBody:
 
     def const_value(self, node: node_def_pb2.NodeDef) -> Value | None:
         return Value.of_const(node)
-
-    def add_int32_const(self, base_name: str, value: int) -> str:
-        node = self.graph_def.node.add()
-        node.CopyFrom(int32_const(unique_name(base_name, self._nodes), value))
-        self._nodes[node.name] = node
-        return node.name
-
-    def rename_output(self, node_name: str, old: str, new: str) -> None:
-        """Graph inputs name outputs by position only; nothing to rename."""
 
 
 class FunctionBody:
@@ -102,10 +99,10 @@ class FunctionBody:
     def const_value(self, node: node_def_pb2.NodeDef) -> Value | None:
         return None  # a Const inside a function is a constant of the function, never a variable
 
-    def add_int32_const(self, base_name: str, value: int) -> str:
+    def add_int32_const(self, base_name: str, value: int, frame_of: str) -> str:
         name = unique_name(base_name, self._nodes.keys() | self._arguments)
         node = self.function.node_def.add()
-        node.CopyFrom(int32_const(name, value))
+        node.CopyFrom(const_node(name, np.int32(value), types_pb2.DT_INT32))
         self._nodes[name] = node
         return f"{name}:output:0"
 

@@ -14,7 +14,8 @@ import dataclasses
 from tensorboard.compat.proto import attr_value_pb2, function_pb2, node_def_pb2, types_pb2
 
 from freezer.errors import CheckError, GraphError
-from freezer.passes.functions_ops import Value, set_output_shape
+from freezer.passes.functions_ops import Value
+from freezer.passes.rewrite import set_output_shape
 
 # Attributes of a resource argument that describe the handle (its variable's dtype and shape).
 _HANDLE_ARG_ATTRS = ("_handle_data", "_handle_dtypes", "_handle_shapes")
@@ -91,7 +92,7 @@ def retype_call(node: node_def_pb2.NodeDef, spec: CallSpec, args: dict[int, Valu
         out_types[position] = value.dtype
         if position < len(output_shapes):
             output_shapes[position].CopyFrom(value.shape_proto())
-        set_output_shape(node, position, value)
+        set_output_shape(node, position, value.shape_proto())
     _drop_read_only_inputs(node, {spec.first_input + position for position in args})
     if outputs:
         node.ClearField("experimental_type")  # it typed the handles

@@ -1,4 +1,4 @@
-"""Names inside a FunctionDef, and fresh names that clash with nothing.
+"""Names inside a FunctionDef.
 
 A function body names tensors differently from a GraphDef: an input entry is `arg` (a function
 argument, by name), `node:output_arg:index` (element `index` of the node's output list
@@ -9,7 +9,6 @@ to one of the first two forms. A GraphDef writes `node:port` instead (see `freez
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Container
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,11 +43,3 @@ def parse_function_input(name: str) -> FunctionInput:
         return FunctionInput(parts[0], parts[1], int(parts[2]))
     raise ValueError(f"{name!r} is not a function input name (arg, node:output:index or ^node)")
 
-
-def unique_name(base: str, taken: Container[str]) -> str:
-    """`base`, or `base_1`, `base_2`, ... : the first that is not taken."""
-    name, number = base, 0
-    while name in taken:
-        number += 1
-        name = f"{base}_{number}"
-    return name

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, types_pb2
+from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import OptionError
 from freezer.graph import GraphIndex, format_suggestions
 from freezer.passes.base import PassContext, PassResult
+from freezer.passes.rewrite import become_const
 from freezer.tensors import NUMPY_DTYPES, dtype_name, make_tensor_proto
 
 PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
@@ -29,11 +30,8 @@ def pin_placeholders(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassRes
         node = _placeholder(index, name)
         dtype = node.attr["dtype"].type
         value = parse_value(text, dtype, name)
-        node.op = "Const"
         del node.input[:]  # a PlaceholderWithDefault's default is no longer needed
-        node.ClearField("attr")
-        node.attr["dtype"].type = dtype
-        node.attr["value"].CopyFrom(attr_value_pb2.AttrValue(tensor=make_tensor_proto(value, dtype)))
+        become_const(node, make_tensor_proto(value, dtype))
     ctx.notes.append("Pinned " + ", ".join(f"{name}={text}" for name, text in ctx.pins.items()) + ".")
     return PassResult(graph_def, changed=True)
 

@@ -16,7 +16,7 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from freezer.graph import parse_input
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import ConstFlow, replace_op, type_attr
+from freezer.passes.rewrite import ConstFlow, become_identity, replace_op, type_attr
 from freezer.tensors import base_dtype
 
 REF_TWINS = {
@@ -54,9 +54,11 @@ def _become_plain_op(node: node_def_pb2.NodeDef) -> None:
     if node.op in REF_TWINS:
         node.op = REF_TWINS[node.op]  # same inputs and attrs; T is already the value type
         return
+    dtype = base_dtype(node.attr["T"].type)
     if node.op == "Assign":
-        del node.input[0]  # the Identity passes on the assigned value, input 1
-    replace_op(node, _ASSIGN_AS[node.op], {"T": type_attr(base_dtype(node.attr["T"].type))})
+        become_identity(node, dtype, inputs=node.input[1:])  # passes on the assigned value, input 1
+    else:
+        replace_op(node, _ASSIGN_AS[node.op], {"T": type_attr(dtype)})
 
 
 def _drop_nodes(graph_def: graph_pb2.GraphDef, names: set[str]) -> None:
