@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
-from freezer import check, engines
+from freezer import check
 from freezer.engines import DEFAULT_ENGINE
+from freezer.engines.read import read_after_init_ops, read_variables
 from freezer.errors import CheckpointError, OptionError, OutputNameError
 from freezer.graph import GraphIndex, format_suggestions, nearest, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
@@ -205,13 +206,13 @@ def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: 
         raise CheckpointError(f"The outputs need {len(variables)} variable(s) ({names}) but no checkpoint "
                               "was given; pass the checkpoint prefix or folder after the graph.")
     if not opts.init_ops:
-        return engines.read_variables(opts.engine, os.fspath(checkpoint), variables, notes)
+        return read_variables(opts.engine, os.fspath(checkpoint), variables, notes)
     unknown = [name for name in opts.init_ops if name not in whole_graph]
     if unknown:
         raise OptionError(f"--init-op {unknown[0]}: no op {unknown[0]!r} in the graph."
                           f"{format_suggestions(whole_graph.nearest_names(unknown[0]))}")
     restorable = describe_variables(whole_graph, _variable_names(graph_def), saver_def)
-    return engines.read_after_init_ops(opts.engine, os.fspath(checkpoint), variables, graph_def,
+    return read_after_init_ops(opts.engine, os.fspath(checkpoint), variables, graph_def,
                                        restorable, list(opts.init_ops))
 
 

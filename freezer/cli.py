@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from freezer.api import FreezeResult, freeze_files, split_names
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError, OptionError
+
+if TYPE_CHECKING:
+    from freezer.api import FreezeResult
 
 GraphArgument = Annotated[Path, typer.Argument(
     help="GraphDef (.pbtxt text or .pb binary) or MetaGraphDef (.meta).", show_default=False)]
@@ -54,6 +56,7 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
                    debug: DebugOption = False) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
+    from freezer.api import freeze_files, split_names  # here, so that --help need not load numpy
     try:
         result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),

@@ -2,7 +2,7 @@
 
 from tensorboard.compat.proto import saver_pb2, types_pb2
 
-from freezer.engines import parse_slice_spec
+from freezer.engines.read import parse_slice_spec
 from freezer.graph import GraphIndex
 from freezer.variables import describe_variables
 from graphs import const, graph, node, variable

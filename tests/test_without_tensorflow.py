@@ -70,3 +70,10 @@ def test_v1_checkpoint_without_tensorflow_is_a_clear_error(v1_checkpoint, tmp_pa
         1, f"Error: Checkpoint {prefix} is a V1 checkpoint (no .index file), which the native reader "
            "does not read; use --engine session.\n")
     assert not (tmp_path / "o.pb").exists()
+
+
+def test_importing_freezer_does_not_import_tensorflow():
+    code = ("import sys, freezer, freezer.cli, freezer.api; freezer.freeze; "
+            "print([m for m in sys.modules if m.split('.')[0] == 'tensorflow'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr

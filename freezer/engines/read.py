@@ -1,0 +1,88 @@
+"""Reading variables with an engine: check each against the checkpoint, then read (see the package)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Mapping
+
+import numpy as np
+
+from freezer.engines import ENGINES
+from freezer.errors import CheckpointError, OptionError
+from freezer.graph import format_suggestions, nearest
+from freezer.io.bundle import UnsupportedCheckpoint
+from freezer.tensors import dtype_name
+from freezer.variables import Variable
+
+
+def read_variables(engine: str, prefix: str, variables: list[Variable],
+                   notes: list[str]) -> Mapping[str, np.ndarray]:
+    """Each variable's value from the checkpoint at `prefix`, after checking key, dtype and shape."""
+    if engine not in ENGINES:
+        raise OptionError(f"Unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+    try:
+        return _read_with(engine, prefix, variables)
+    except UnsupportedCheckpoint as error:
+        if engine != "native" or importlib.util.find_spec("tensorflow") is None:
+            raise
+        notes.append(f"{error} Read it with the session engine instead.".replace("; use --engine session.", "."))
+        return _read_with("session", prefix, variables)
+
+
+def read_after_init_ops(engine: str, prefix: str, variables: list[Variable], graph_def,
+                        restorable: list[Variable], init_ops: list[str]) -> Mapping[str, np.ndarray]:
+    """Values of `variables` after restoring every restorable variable into the graph and running
+    `init_ops` (TF freeze_graph's `initializer_nodes`): only TensorFlow can run graph ops."""
+    if engine != "session":
+        raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
+    reader = importlib.import_module("freezer.engines.session").open_checkpoint(prefix)
+    contents = reader.contents()
+    for variable in variables:
+        check_variable(variable, contents, prefix)
+    return reader.read_after_init_ops(variables, graph_def, [v for v in restorable if v.key in contents], init_ops)
+
+
+def _read_with(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+    reader = importlib.import_module(f"freezer.engines.{engine}").open_checkpoint(prefix)
+    contents = reader.contents()
+    for variable in variables:
+        check_variable(variable, contents, prefix)
+    return reader.read_all(variables)
+
+
+def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[int, ...]]], prefix: str) -> None:
+    """Raise CheckpointError unless the checkpoint holds `variable` with its dtype and shape."""
+    if variable.key not in contents:
+        raise CheckpointError(f"Variable {variable.description} is not in checkpoint {prefix}."
+                              f"{_nearest_keys(variable.key, contents)} "
+                              "Check the checkpoint belongs to this graph.")
+    dtype, shape = contents[variable.key]
+    if dtype != variable.dtype:
+        raise CheckpointError(f"Variable {variable.description} is {dtype_name(variable.dtype)} in the graph "
+                              f"but {dtype_name(dtype)} in checkpoint {prefix}.")
+    expected = shape
+    if variable.slice_spec:
+        full, expected = parse_slice_spec(variable.slice_spec)
+        if full != tuple(shape):
+            raise CheckpointError(f"Variable {variable.description} is a slice of a {list(full)} tensor in the "
+                                  f"graph but {variable.key!r} is {list(shape)} in checkpoint {prefix}.")
+    if variable.shape is not None and tuple(variable.shape) != tuple(expected):
+        raise CheckpointError(f"Variable {variable.description} has shape {list(variable.shape)} in the graph "
+                              f"but {list(expected)} in checkpoint {prefix}.")
+
+
+def _nearest_keys(key: str, contents: Mapping[str, object]) -> str:
+    close = nearest(key, contents)
+    if close:
+        return format_suggestions(close)
+    keys = sorted(contents)
+    return f" It holds {len(keys)} key(s): {', '.join(keys[:5])}{', ...' if len(keys) > 5 else ''}."
+
+
+def parse_slice_spec(slice_spec: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(full shape, slice shape) of a saver's "full shape + slice" string: "10 4 0,5:-" → (10, 4), (5, 4)."""
+    *dims, extents = slice_spec.split(" ")
+    full = tuple(int(d) for d in dims)
+    lengths = [extent.split(",") for extent in extents.split(":")]
+    return full, tuple(d if extent == ["-"] else int(extent[1]) for d, extent in zip(full, lengths))
