@@ -15,7 +15,17 @@ Each fixture is a folder ``fixtures/<name>/`` holding:
                                         # graph is a .meta with its prefix beside it
      "outputs": ["y"],                  # node names to freeze for
      "inputs": {"x:0": "x"},            # tensor name -> key in io.npz
-     "expected": {"y:0": "y"}}          # tensor name -> key in io.npz
+     "expected": {"y:0": "y"},          # tensor name -> key in io.npz
+     # Optional, written only when a fixture needs them:
+     "freeze_args": ["--set", "is_training=false"],
+                                        # extra CLI options to freeze with; the tests pass
+                                        # the same options to the API.  A placeholder pinned
+                                        # by --set NAME=VALUE is gone from the frozen graph, so
+                                        # runs of the frozen graph do not feed NAME:0 (the
+                                        # original graph's run still does)
+     "init_op": "init_all_tables"}      # run once after restoring the original graph and
+                                        # before the frozen graph's outputs (TF and C++);
+                                        # freezer must report it as the frozen graph's init op
 
 Usage::
 
@@ -24,7 +34,10 @@ Usage::
     python scripts/make_fixtures.py --out /tmp/fx    # somewhere else
 
 Every fixture is rebuilt from scratch in its own Python process, because the
-TF1 switches it needs (eager off, ref variables) are process-wide.  Values are
+TF1 switches it needs (eager off, ref variables, v1 control flow) are process-wide;
+the builders in LEGACY_KERAS get ``TF_USE_LEGACY_KERAS=1`` in their process's
+environment, as tf.compat.v1.layers, the v1 RNN cells and tf_keras need it set
+before TensorFlow is imported.  Values are
 seeded, and nothing time-dependent is written, so a rebuild gives the same bytes
 under the same TensorFlow version.
 """
@@ -70,6 +83,10 @@ class Record:
     # {placeholder name: value}.  None feeds x [None, 4] a random batch of 5, drawn
     # only after the variables' values so the committed fixtures' bytes stay put.
     inputs: dict | None = None
+    # fixture.json's optional fields (see the module docstring); init_op is also run
+    # right after the variables get their values, before the outputs are recorded.
+    freeze_args: list[str] = field(default_factory=list)
+    init_op: str | None = None
 
 
 def make_saver(var_list=None, **options):
@@ -124,6 +141,10 @@ def write_fixture(folder, sess, rng, record):
         "inputs": {f"{name}:0": name for name in inputs},
         "expected": expected,
     }
+    if record.freeze_args:
+        manifest["freeze_args"] = record.freeze_args
+    if record.init_op:
+        manifest["init_op"] = record.init_op
     (folder / "fixture.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
@@ -154,6 +175,8 @@ def save_and_record(folder, rng, record, *, save_as="ckpt/model", global_step=No
             load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
         else:
             set_values(sess)
+        if record.init_op:
+            sess.run(record.init_op)
         save_path = folder / save_as
         save_path.parent.mkdir(exist_ok=True)  # a plain Saver creates it, a sharded one doesn't
         writes_meta = record.graph.endswith(".meta")
@@ -442,6 +465,219 @@ def build_partitioned(folder, rng):
     ))
 
 
+def build_cond_while_v1(folder, rng):
+    tf.compat.v1.disable_control_flow_v2()
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    zeros = v1.zeros_initializer()  # small graph; the checkpoint gets random values
+    ref = v1.get_variable("ref", [4], initializer=zeros, use_resource=False)
+    res = v1.get_variable("res", [4], initializer=zeros, use_resource=True)
+    step = v1.get_variable("step", [4], initializer=zeros, use_resource=True)
+    positive = tf.reduce_sum(x) > 0
+
+    # v1 cond: Switch/Merge; the resource handle goes through a Switch (T=resource).
+    def branches(pred):
+        return tf.cond(pred, lambda: x * ref, lambda: x + res)
+
+    tf.identity(branches(positive), name="y_cond")
+    tf.identity(branches(tf.logical_not(positive)), name="y_other")
+    # v1 while: the body reads `step` through an Enter with T=resource.
+    _, looped = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc * 0.5 + step), [0, x])
+    tf.identity(looped, name="y_loop")
+    save_and_record(folder, rng, Record(
+        description="v1 control flow: tf.cond (and its negation) whose branches read a ref and a "
+                    "resource variable (Switch/Merge, a Switch of the resource handle), and a "
+                    "tf.while_loop whose body reads a resource variable (Enter T=resource); "
+                    "binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        outputs=["y_cond", "y_other", "y_loop"],
+    ))
+
+
+def build_lstm_v1(folder, rng):
+    tf.compat.v1.disable_control_flow_v2()
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 4, 3], name="x")  # batch, 4 steps, 3 features
+    # Its default initializer draws an unseeded op seed (the graph would change on every
+    # rebuild); the checkpoint gets random values anyway.
+    cell = v1.nn.rnn_cell.LSTMCell(3, initializer=v1.zeros_initializer())
+    outputs, state = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    tf.identity(outputs, name="y")
+    tf.identity(state.h, name="h")
+    save_and_record(folder, rng, Record(
+        description="tf.compat.v1.nn.dynamic_rnn over an LSTMCell (3 units, 4 steps) under v1 "
+                    "control flow: a while loop with TensorArrays reading the cell's resource "
+                    "variables; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        outputs=["y", "h"],
+        inputs={"x": rng.normal(size=[2, 4, 3]).astype(np.float32)},
+    ))
+
+
+def batch_norm_values(rng, x, steps=3):
+    """set_values for the batch norms: random values (variances positive), then a few training
+    steps that move the moving averages (their updates run with is_training at its default)."""
+    def set_values(sess):
+        for variable in tf.compat.v1.global_variables():
+            shape = variable.shape.as_list()
+            if "variance" in variable.name:
+                variable.load(rng.uniform(0.5, 2.0, size=shape).astype(np.float32), sess)
+            else:
+                variable.load(rng.normal(size=shape).astype(np.float32), sess)
+        updates = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
+        for _ in range(steps):
+            sess.run(updates, {x: rng.normal(1.0, 2.0, size=[8, 3]).astype(np.float32)})
+    return set_values
+
+
+def batch_norm_v1_model():
+    """The classic TF1 batch norm: ref variables, v1 control flow; the moving-average updates
+    (RefSwitch, AssignSub) sit in the training branch and `y` depends on them."""
+    tf.compat.v1.disable_resource_variables()
+    tf.compat.v1.disable_control_flow_v2()
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    is_training = v1.placeholder_with_default(True, [], name="is_training")
+    normalized = v1.layers.batch_normalization(x, training=is_training, momentum=0.5)
+    with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        tf.identity(normalized, name="y")
+    return x
+
+
+def build_batch_norm_v1(folder, rng):
+    x = batch_norm_v1_model()
+    save_and_record(folder, rng, Record(
+        description="tf.compat.v1.layers.batch_normalization(training=is_training) with ref "
+                    "variables and v1 control flow, is_training a placeholder_with_default(True); "
+                    "the moving averages were updated 3 times before saving (updates: RefSwitch + "
+                    "AssignSub in the training branch, a control dependency of y). Fed "
+                    "is_training=False: the expected values are inference values.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        inputs={"x": rng.normal(size=[5, 3]).astype(np.float32), "is_training": np.array(False)},
+    ), set_values=batch_norm_values(rng, x))
+
+
+def build_pinned_bn(folder, rng):
+    x = batch_norm_v1_model()
+    save_and_record(folder, rng, Record(
+        description="The batch_norm_v1 model frozen with --set is_training=false: the placeholder is "
+                    "pinned, the training branch (with the moving-average updates) "
+                    "is pruned; the frozen graph is run without feeding is_training.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        inputs={"x": rng.normal(size=[5, 3]).astype(np.float32), "is_training": np.array(False)},
+        freeze_args=["--set", "is_training=false"],
+    ), set_values=batch_norm_values(rng, x))
+
+
+def build_control_flow_v2(folder, rng):
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    zeros = v1.zeros_initializer()
+    a, b, step, w = (v1.get_variable(name, shape, initializer=zeros, use_resource=True)
+                     for name, shape in (("a", [4]), ("b", [4]), ("step", [4]), ("w", [4, 2])))
+    positive = tf.reduce_sum(x) > 0
+    # Each of If, While and StatefulPartitionedCall gets the variables as resource arguments.
+    tf.identity(tf.cond(positive, lambda: x * a, lambda: x + b), name="y_cond")
+    tf.identity(tf.cond(tf.logical_not(positive), lambda: x * a, lambda: x + b), name="y_other")
+    _, looped = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc * 0.5 + step), [0, x])
+    tf.identity(looped, name="y_loop")
+
+    @tf.function
+    def dense(inputs):
+        return tf.nn.relu(tf.matmul(inputs, w))
+
+    tf.identity(dense(x), name="y_call")
+    save_and_record(folder, rng, Record(
+        description="Control flow v2 with resource variables: tf.cond (If, and its negation), "
+                    "tf.while_loop (While) and a called tf.function (StatefulPartitionedCall), "
+                    "each reading variables passed in as resource arguments; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        outputs=["y_cond", "y_other", "y_loop", "y_call"],
+    ))
+
+
+def build_keras_bn_v2(folder, rng):
+    import tf_keras
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    is_training = v1.placeholder_with_default(False, [], name="is_training")
+    layer = tf_keras.layers.BatchNormalization()
+    tf.identity(layer(x, training=is_training), name="y")
+
+    def set_values(sess):
+        for variable in layer.weights:
+            shape = variable.shape.as_list()
+            if "variance" in variable.name:
+                variable.load(rng.uniform(0.5, 2.0, size=shape).astype(np.float32), sess)
+            else:
+                variable.load(rng.normal(size=shape).astype(np.float32), sess)
+
+    save_and_record(folder, rng, Record(
+        description="Legacy-Keras (tf_keras) BatchNormalization called in graph mode with "
+                    "training=is_training (placeholder_with_default(False)): control flow v2, "
+                    "an If per statistic taking the resource variables; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        inputs={"x": rng.normal(size=[5, 3]).astype(np.float32)},
+    ), set_values=set_values)
+
+
+def build_gathers(folder, rng):
+    tf.compat.v1.disable_control_flow_v2()
+    v1 = tf.compat.v1
+    ids = v1.placeholder(tf.int64, [None], name="ids")
+    emb = v1.get_variable("emb", [6, 3], initializer=v1.zeros_initializer(), use_resource=True)
+    # Two ResourceGathers on one variable, one in a v1 while body (Enter T=resource), a ResourceGatherNd.
+    tf.identity(tf.gather(emb, ids) * tf.gather(emb, ids[::-1]), name="twice")
+    _, looped = tf.while_loop(lambda i, acc: i < 3,
+                              lambda i, acc: (i + 1, acc + tf.reduce_sum(tf.gather(emb, ids), 0)),
+                              [0, tf.zeros([3])])
+    tf.identity(looped, name="looped")
+    tf.identity(tf.gather_nd(emb, tf.stack([ids, ids % 3], axis=1)), name="gathered_nd")
+    save_and_record(folder, rng, Record(
+        description="Embedding lookups on one resource variable: two tf.gather (ResourceGather), "
+                    "one more inside a v1 tf.while_loop body (Enter T=resource), and a "
+                    "tf.gather_nd (ResourceGatherNd), all on int64 ids; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        outputs=["twice", "looped", "gathered_nd"],
+        inputs={"ids": np.array([0, 5, 2, 2, 4], np.int64)},
+    ))
+
+
+class NamedKeyValueInitializer(tf.lookup.KeyValueTensorInitializer):
+    """A key-value initializer with a fixed shared name: without one, StaticHashTable names its
+    HashTableV2 `hash_table_<uuid4>`, and the graph would change on every rebuild."""
+
+    _shared_name = "words_table"
+
+
+def build_tables(folder, rng):
+    v1 = tf.compat.v1
+    words = v1.placeholder(tf.string, [None], name="words")
+    keys = ["apple", "zürich", "東京", "café"]
+    table = tf.lookup.StaticHashTable(
+        NamedKeyValueInitializer(keys, np.arange(len(keys), dtype=np.int64)), -1)
+    emb = v1.get_variable("emb", [len(keys) + 1, 3], initializer=v1.zeros_initializer())
+    # Unknown words (-1) get row 0.
+    tf.gather(emb, table.lookup(words) + 1, name="y")
+    v1.tables_initializer()  # init_all_tables, once
+    save_and_record(folder, rng, Record(
+        description="A StaticHashTable with UTF-8 string keys (zürich, 東京, café) mapping words "
+                    "to rows of an embedding variable; the graph's init_all_tables fills the "
+                    "table, and the frozen graph keeps it as the op to run once; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        inputs={"words": np.array([k.encode() for k in ["東京", "zürich", "nowhere", "café", "apple"]])},
+        init_op="init_all_tables",
+    ))
+
+
 BUILDERS = {
     "mlp_ref": build_mlp_ref,
     "resource_pb": build_resource_pb,
@@ -452,7 +688,17 @@ BUILDERS = {
     "ema_meta": build_ema_meta,
     "sharded": build_sharded,
     "partitioned": build_partitioned,
+    "cond_while_v1": build_cond_while_v1,
+    "lstm_v1": build_lstm_v1,
+    "batch_norm_v1": build_batch_norm_v1,
+    "control_flow_v2": build_control_flow_v2,
+    "keras_bn_v2": build_keras_bn_v2,
+    "gathers": build_gathers,
+    "tables": build_tables,
+    "pinned_bn": build_pinned_bn,
 }
+# Builders whose process needs TF_USE_LEGACY_KERAS=1 before TensorFlow is imported.
+LEGACY_KERAS = {"lstm_v1", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
 
 
 # ------------------------------------------------------------------------ processes
@@ -470,7 +716,8 @@ def rebuild_in_subprocess(name, out):
     folder = out / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    child = subprocess.run([sys.executable, __file__, "--out", str(out), "--one", name])
+    env = os.environ | ({"TF_USE_LEGACY_KERAS": "1"} if name in LEGACY_KERAS else {})
+    child = subprocess.run([sys.executable, __file__, "--out", str(out), "--one", name], env=env)
     if child.returncode:
         sys.exit(f"building fixture {name} failed (exit status {child.returncode})")
     print(f"built {folder}")

@@ -3,6 +3,11 @@
 `run_original` restores the original graph from its checkpoint with the graph's own saver and runs
 it; `run_frozen` imports a frozen GraphDef and runs it. Tests compare the two (and the values the
 fixture script recorded when it trained the model).
+
+A fixture may also carry `freeze_args` (extra CLI options, e.g. `--set is_training=false`, which
+`api_options` maps to the API's keyword options) and `init_op` (run after restoring the original
+graph, and as a target before the frozen graph's outputs). Placeholders pinned by `--set` are gone
+from the frozen graph, so `frozen_inputs` leaves them out; the original graph is still fed them.
 """
 
 from __future__ import annotations
@@ -29,14 +34,43 @@ class Fixture:
     outputs: list[str]
     inputs: dict[str, np.ndarray]  # tensor name → value
     expected: dict[str, np.ndarray]  # tensor name → value recorded from the original graph
+    freeze_args: list[str] = dataclasses.field(default_factory=list)  # extra CLI options to freeze with
+    init_op: str | None = None  # run once before the outputs; freezer must report it as the init op
 
     @property
     def fetches(self) -> list[str]:
         return list(self.expected)
 
+    @property
+    def targets(self) -> list[str]:
+        """Ops to run before fetching the outputs."""
+        return [self.init_op] if self.init_op else []
+
+    @property
+    def pins(self) -> dict[str, str]:
+        """The placeholders `--set NAME=VALUE` pins, as `FreezeOptions.pin` takes them."""
+        args, pins = list(self.freeze_args), {}
+        while args:
+            option, value = args.pop(0), args.pop(0) if args else None
+            if option != "--set" or value is None or "=" not in value:
+                raise ValueError(f"{self.name}: unsupported freeze_args {self.freeze_args}; only --set NAME=VALUE")
+            name, _, pinned = value.partition("=")
+            pins[name] = pinned
+        return pins
+
+    def api_options(self) -> dict:
+        """`freeze_args` as keyword options of `freezer.freeze_files`."""
+        return {"pin": self.pins} if self.pins else {}
+
+    @property
+    def frozen_inputs(self) -> dict[str, np.ndarray]:
+        """The inputs a frozen graph is fed: all but the pinned placeholders."""
+        return {tensor: value for tensor, value in self.inputs.items()
+                if tensor.rsplit(":", 1)[0] not in self.pins}
+
     def cli_args(self) -> list[str]:
         args = [str(self.graph)] + ([str(self.checkpoint)] if self.checkpoint else [])
-        return args + ["--outputs", ",".join(self.outputs)]
+        return args + ["--outputs", ",".join(self.outputs), *self.freeze_args]
 
 
 def load_fixture(name: str) -> Fixture:
@@ -46,20 +80,24 @@ def load_fixture(name: str) -> Fixture:
         inputs = {tensor: arrays[key] for tensor, key in spec["inputs"].items()}
         expected = {tensor: arrays[key] for tensor, key in spec["expected"].items()}
     checkpoint = folder / spec["checkpoint"] if spec["checkpoint"] else None
-    return Fixture(name, folder, folder / spec["graph"], checkpoint, spec["outputs"], inputs, expected)
+    return Fixture(name, folder, folder / spec["graph"], checkpoint, spec["outputs"], inputs, expected,
+                   spec.get("freeze_args", []), spec.get("init_op"))
 
 
 def fixture_names() -> list[str]:
     return sorted(p.parent.name for p in FIXTURES.glob("*/fixture.json"))
 
 
-def run_frozen(graph_path: Path, feeds: dict[str, np.ndarray], fetches: list[str]) -> dict[str, np.ndarray]:
-    """Import a frozen GraphDef into a fresh graph and run it in a v1 Session."""
+def run_frozen(graph_path: Path, feeds: dict[str, np.ndarray], fetches: list[str],
+               targets: list[str] = ()) -> dict[str, np.ndarray]:
+    """Import a frozen GraphDef into a fresh graph and run it in a v1 Session, `targets` first."""
     import tensorflow as tf
     graph_def = tf.compat.v1.GraphDef.FromString(Path(graph_path).read_bytes())
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(graph_def, name="")
         with tf.compat.v1.Session(graph=graph) as session:
+            if targets:
+                session.run(list(targets))
             return dict(zip(fetches, session.run(fetches, feed_dict=feeds)))
 
 
@@ -78,6 +116,8 @@ def run_original(fixture: Fixture) -> dict[str, np.ndarray]:
         config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
         with tf.compat.v1.Session(graph=graph, config=config) as session:
             session.run(restore_op, feed_dict={filename: prefix})
+            if fixture.init_op:
+                session.run(fixture.init_op)
             return dict(zip(fixture.fetches, session.run(fixture.fetches, feed_dict=fixture.inputs)))
 
 

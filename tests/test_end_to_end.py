@@ -2,6 +2,8 @@
 
 The frozen graph's outputs must equal the original graph's (restored from its checkpoint by its own
 saver) and the values recorded when the fixture was made; freezing twice gives identical bytes.
+A fixture's `freeze_args` go to every freeze of it (as API options where the API freezes), its
+`init_op` runs before the frozen graph's outputs, and pinned placeholders are not fed to it.
 """
 
 import shutil
@@ -26,16 +28,21 @@ def frozen(request, tmp_path_factory):
     result = CliRunner().invoke(freezer_app, ["freeze", *fixture.cli_args(), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"Wrote {out}" in result.output
+    if fixture.init_op:
+        assert f"Note: Run {fixture.init_op!r} once before the outputs" in result.output
+    else:
+        assert "once before the outputs" not in result.output
     return fixture, out
 
 
 def test_fixtures_are_present():
-    assert {"mlp_ref", "resource_pb", "train_meta", "dtypes", "devices"} <= set(FIXTURES)
+    assert {"mlp_ref", "resource_pb", "train_meta", "dtypes", "devices", "cond_while_v1", "lstm_v1",
+            "batch_norm_v1", "control_flow_v2", "keras_bn_v2", "gathers", "tables", "pinned_bn"} <= set(FIXTURES)
 
 
 def test_frozen_outputs_equal_the_original_graph(frozen):
     fixture, path = frozen
-    actual = run_frozen(path, fixture.inputs, fixture.fetches)
+    actual = run_frozen(path, fixture.frozen_inputs, fixture.fetches, fixture.targets)
     assert_outputs_equal(actual, run_original(fixture))
     assert_outputs_equal(actual, fixture.expected)
 
@@ -47,25 +54,34 @@ def test_frozen_graph_has_no_variables_or_training_ops(frozen):
     assert not [n.name for n in graph_def.node if n.device]
 
 
+def test_pinned_placeholders_are_no_longer_placeholders(frozen):
+    fixture, path = frozen
+    ops = {n.name: n.op for n in graph_pb2.GraphDef.FromString(path.read_bytes()).node}
+    assert not [name for name in fixture.pins if ops.get(name, "Const") != "Const"]  # a constant, or pruned
+
+
 def test_api_writes_the_same_bytes_as_the_cli(frozen, tmp_path):
     fixture, path = frozen
     result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
-                                  output=tmp_path / "api.pb")
+                                  output=tmp_path / "api.pb", **fixture.api_options())
     assert result.output_path.read_bytes() == path.read_bytes()
+    assert result.init_op == fixture.init_op
     assert result.nodes_after == len(graph_pb2.GraphDef.FromString(path.read_bytes()).node)
 
 
 def test_freezing_twice_writes_identical_bytes(frozen, tmp_path):
     fixture, path = frozen
     again = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
-                                 output=tmp_path / "again.pb")
+                                 output=tmp_path / "again.pb", **fixture.api_options())
     assert again.output_path.read_bytes() == path.read_bytes()
 
 
 def test_freezing_a_frozen_graph_changes_nothing(frozen, tmp_path):
     fixture, path = frozen
+    # No freeze_args: the pinned placeholders are constants already.
     result = freezer.freeze_files(path, outputs=fixture.outputs, output=tmp_path / "refrozen.pb")
     assert result.output_path.read_bytes() == path.read_bytes()
+    assert result.init_op == fixture.init_op
     assert result.variables == [] and any("need no variables" in note for note in result.notes)
 
 
@@ -73,8 +89,8 @@ def test_freezing_a_frozen_graph_changes_nothing(frozen, tmp_path):
 def test_frozen_graph_loads_and_runs_in_cpp(frozen):
     from cpp_loader import run_graph_in_cpp
     fixture, path = frozen
-    in_cpp = run_graph_in_cpp(path, fixture.inputs, fixture.fetches)
-    assert_outputs_equal(in_cpp, run_frozen(path, fixture.inputs, fixture.fetches))
+    in_cpp = run_graph_in_cpp(path, fixture.frozen_inputs, fixture.fetches, targets=fixture.targets)
+    assert_outputs_equal(in_cpp, run_frozen(path, fixture.frozen_inputs, fixture.fetches, fixture.targets))
     assert_outputs_equal(in_cpp, fixture.expected)
 
 
@@ -102,5 +118,5 @@ def test_keep_devices(tmp_path):
 def test_session_engine_writes_the_same_bytes(frozen, tmp_path):
     fixture, path = frozen
     result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
-                                  output=tmp_path / "session.pb", engine="session")
+                                  output=tmp_path / "session.pb", engine="session", **fixture.api_options())
     assert result.output_path.read_bytes() == path.read_bytes()

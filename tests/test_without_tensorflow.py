@@ -29,7 +29,7 @@ def test_every_fixture_freezes_without_tensorflow(name, tmp_path):
     done = freeze_without_tf(*fixture.cli_args(), "-o", tmp_path / "frozen.pb")
     assert done.returncode == 0, done.stderr
     with_tf = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,
-                                   output=tmp_path / "with_tf.pb", engine="session")
+                                   output=tmp_path / "with_tf.pb", engine="session", **fixture.api_options())
     assert (tmp_path / "frozen.pb").read_bytes() == with_tf.output_path.read_bytes()
 
 
