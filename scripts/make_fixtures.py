@@ -516,6 +516,27 @@ def build_lstm_v1(folder, rng):
     ))
 
 
+def build_lstm_v2(folder, rng):
+    import tf_keras
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 4, 3], name="x")  # batch, 4 steps, 3 features
+    # The Keras cell reads its weights inside the loop body, so they enter the While as resource
+    # handles (the TF1 LSTMCell reads them before the loop). Zeros keep the graph seed-free.
+    cell = tf_keras.layers.LSTMCell(3, kernel_initializer="zeros", recurrent_initializer="zeros")
+    outputs, state = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    tf.identity(outputs, name="y")
+    tf.identity(state[0], name="h")
+    save_and_record(folder, rng, Record(
+        description="tf.compat.v1.nn.dynamic_rnn over a Keras LSTMCell (3 units, 4 steps) under "
+                    "control flow v2: a While whose body reads the cell's variables through "
+                    "resource inputs; binary GraphDef.",
+        graph="model.pb",
+        checkpoint="ckpt/model",
+        outputs=["y", "h"],
+        inputs={"x": rng.normal(size=[2, 4, 3]).astype(np.float32)},
+    ))
+
+
 def batch_norm_values(rng, x, steps=3):
     """set_values for the batch norms: random values (variances positive), then a few training
     steps that move the moving averages (their updates run with is_training at its default)."""
@@ -690,6 +711,7 @@ BUILDERS = {
     "partitioned": build_partitioned,
     "cond_while_v1": build_cond_while_v1,
     "lstm_v1": build_lstm_v1,
+    "lstm_v2": build_lstm_v2,
     "batch_norm_v1": build_batch_norm_v1,
     "control_flow_v2": build_control_flow_v2,
     "keras_bn_v2": build_keras_bn_v2,
@@ -698,7 +720,7 @@ BUILDERS = {
     "pinned_bn": build_pinned_bn,
 }
 # Builders whose process needs TF_USE_LEGACY_KERAS=1 before TensorFlow is imported.
-LEGACY_KERAS = {"lstm_v1", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
+LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
 
 
 # ------------------------------------------------------------------------ processes
