@@ -63,12 +63,22 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
                               init_ops=split_names(init_op or []), engine=engine)
-    except FreezerError as error:
+    except Exception as error:
         if debug:
             raise
-        typer.echo(f"Error: {error}", err=True)
+        typer.echo(f"Error: {describe_error(error)}", err=True)
         raise typer.Exit(1) from None
     print_summary(result)
+
+
+def describe_error(error: Exception) -> str:
+    """One line for the user: a FreezerError's own message; anything else is freezer's fault."""
+    if isinstance(error, FreezerError):
+        message = str(error)
+    else:
+        message = (f"freezer failed unexpectedly ({type(error).__name__}: {error}); rerun with --debug "
+                   "to see where, and please report it with the graph that caused it.")
+    return " ".join(message.split())
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

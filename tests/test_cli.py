@@ -265,3 +265,12 @@ def test_python_dash_m_and_console_script_in_a_real_process(mlp):
         done = subprocess.run([*command, mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "yy"],
                               capture_output=True, text=True)
         assert (done.returncode, done.stderr) == (1, "Error: Output 'yy' is not a node of the graph. Did you mean: y?\n")
+
+
+def test_an_unexpected_failure_is_still_one_line(mlp, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("attr\nmissing")
+    monkeypatch.setattr("freezer.api.freeze", broken)
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
+                 "freezer failed unexpectedly (KeyError: 'attr\\nmissing'); rerun with --debug to see where, "
+                 "and please report it with the graph that caused it.")
