@@ -14,6 +14,7 @@ from tensorboard.compat.proto import graph_pb2, types_pb2
 from freezer.errors import CheckError
 from freezer.graph import input_node_name
 from freezer.io.frozen import FrozenGraph
+from freezer.passes.functions_calls import CALLS, handle_arguments
 from freezer.passes.repair import REF_TWINS
 from freezer.passes.rewrite import ConstFlow
 from freezer.tensors import REF_OFFSET
@@ -83,10 +84,20 @@ def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
     takers = [node for node in graph_def.node if node.op in VARIABLE_ACCESS_OPS or _has_resource_type(node)]
     flow = ConstFlow(graph_def) if takers else None
     for node in takers:
-        const = flow.feeds(node)
-        if const is not None:
+        for const in _consts_at_handle_inputs(flow, node):
             raise CheckError(f"Node {node.name} ({node.op}) expects a variable's handle or reference but "
                              f"is fed the frozen variable {const.name}.")
+
+
+def _consts_at_handle_inputs(flow: ConstFlow, node) -> list:
+    """The Consts feeding the inputs where `node` takes a handle: a call's resource arguments
+    (its other arguments are ordinary values), else the input it reads or forwards."""
+    spec = CALLS.get(node.op)
+    if spec is None:
+        const = flow.feeds(node)
+        return [const] if const is not None else []
+    sources = (flow.source(name) for name in handle_arguments(node, spec).values())
+    return [const for const in sources if const is not None]
 
 
 def check_library_has_no_variables(graph_def: graph_pb2.GraphDef) -> None:

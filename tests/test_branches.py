@@ -1,5 +1,9 @@
 """Pinning placeholders (--set) and folding control flow on constant predicates."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from tensorboard.compat.proto import types_pb2
@@ -97,3 +101,53 @@ def test_pinning_something_else_than_a_placeholder():
 def test_pinning_an_unknown_name_suggests_near_names():
     with pytest.raises(OptionError, match="--set is_trainin: no node 'is_trainin' in the graph. Did you mean: is_training"):
         prepare(cond_graph(), is_trainin="false")
+
+
+def test_a_merge_keeps_its_live_inputs_and_loses_dead_ones():
+    g = graph(node("x", "Placeholder", dtype=FLOAT), const("p", False, BOOL),
+              node("sw", "Switch", "x", "p", T=FLOAT), node("other", "Placeholder", dtype=FLOAT),
+              node("pivot_t", "Identity", "sw:1", T=FLOAT), node("gone", "NoOp", "^pivot_t"),
+              node("out", "Merge", "sw:1", "sw", "other", "^gone", T=FLOAT))
+    g.node[6].attr["N"].i = 3
+    nodes = {n.name: n for n in run_pipeline(g, PassContext(outputs=["out"]), PREPARE).node}
+    assert "gone" not in nodes and "pivot_t" not in nodes
+    assert (nodes["out"].op, list(nodes["out"].input), nodes["out"].attr["N"].i) == ("Merge", ["sw", "other"], 2)
+
+
+def test_a_folded_switch_keeps_its_control_inputs():
+    g = graph(node("x", "Placeholder", dtype=FLOAT), const("p", True, BOOL), node("check", "NoOp"),
+              node("sw", "Switch", "x", "p", "^check", T=FLOAT), node("y", "Identity", "sw:1", T=FLOAT))
+    nodes = {n.name: n for n in run_pipeline(g, PassContext(outputs=["y"]), PREPARE).node}
+    assert list(nodes["sw"].input) == ["x", "^check"] and list(nodes["y"].input) == ["sw"]
+
+
+# A v1 while loop inside the branch that pinning rules out must vanish whole (TF's executor kills a
+# loop whose Enter is dead); TensorFlow must then import and run the frozen graph.
+LOOP_IN_BRANCH = textwrap.dedent("""
+    import os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+    import tensorflow as tf
+    tf.compat.v1.disable_eager_execution()
+    tf.compat.v1.disable_control_flow_v2()
+    x = tf.compat.v1.placeholder(tf.float32, [], name="x")
+    training = tf.compat.v1.placeholder_with_default(True, [], name="training")
+    def looped():
+        return tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0), [0, x])[1]
+    with tf.control_dependencies([tf.no_op(name="before")]):
+        y = tf.cond(training, looped, lambda: x + 1.0)
+    tf.identity(y, name="y")
+    tf.io.write_graph(tf.compat.v1.get_default_graph().as_graph_def(), sys.argv[1], "model.pb", as_text=False)
+""")
+
+
+@pytest.mark.parametrize("pin, expected", [("false", 3.0), ("true", 16.0)])
+def test_a_loop_in_a_pinned_away_branch_is_removed_whole(tmp_path, pin, expected):
+    import freezer
+    from fixture_models import run_frozen
+    subprocess.run([sys.executable, "-c", LOOP_IN_BRANCH, str(tmp_path)], check=True, timeout=120)
+    result = freezer.freeze_files(tmp_path / "model.pb", outputs="y", output=tmp_path / "f.pb",
+                                  pin={"training": pin})
+    ops = [n.op for n in result.graph_def.node]
+    assert ("Enter" in ops) == (pin == "true")  # the loop lives only in the "true" branch
+    assert run_frozen(result.output_path, {"x:0": np.float32(2.0)}, ["y:0"])["y:0"] == expected

@@ -73,3 +73,18 @@ def test_library_function_still_reading_a_variable():
     function.node_def.add(name="read", op="ReadVariableOp")
     with pytest.raises(CheckError, match=r"Function body still uses a variable: node read \(ReadVariableOp\)"):
         check.check_library_has_no_variables(g)
+
+
+def test_a_call_taking_a_live_resource_and_an_ordinary_constant_passes():
+    """While(loop counter Const, table handle): only the resource argument is a handle."""
+    g = graph(const("counter", [0], types_pb2.DT_INT32), node("table", "HashTableV2"),
+              node("loop", "While", "counter", "table"))
+    g.node[2].attr["T"].list.type.extend([types_pb2.DT_INT32, types_pb2.DT_RESOURCE])
+    check.check_no_folded_resources(g)
+
+
+def test_a_call_fed_a_folded_variable_as_its_resource_argument_fails():
+    g = graph(const("x", [0.0]), const("w", [1.0]), node("call", "StatefulPartitionedCall", "x", "w"))
+    g.node[2].attr["Tin"].list.type.extend([types_pb2.DT_FLOAT, types_pb2.DT_RESOURCE])
+    with pytest.raises(CheckError, match="call \\(StatefulPartitionedCall\\) expects a variable's handle .* w"):
+        check.check_no_folded_resources(g)

@@ -3,8 +3,10 @@
 v1 control flow: a `Switch`/`RefSwitch` whose predicate is a Const sends its data to one output
 only; the other output is *dead*. Deadness spreads as TensorFlow's executor spreads it: a node
 with a dead input (data or control) is dead, except a `Merge`, which is dead only when all its
-inputs are. The switch becomes an `Identity` of its data, a merge left with one live input
-becomes an `Identity` of it, and dead nodes are removed.
+data inputs are — not counting a loop's back edge from `NextIteration`, so a while loop whose
+`Enter` is dead dies whole — and which simply loses dead control inputs. The switch becomes an
+`Identity` of its data, a merge left with one live input becomes an `Identity` of it, a merge
+left with several keeps just those, and dead nodes are removed.
 
 v2 control flow: an `If`/`StatelessIf` with a constant condition, or a `Case` with a constant
 index, becomes a call of the chosen branch (`StatefulPartitionedCall`/`PartitionedCall`).
@@ -21,6 +23,7 @@ from freezer.passes.base import PassContext, PassResult
 from freezer.passes.rewrite import MERGE_OPS, SWITCH_OPS, become_identity, const_node, replace_op
 from freezer.tensors import base_dtype, tensor_proto_to_numpy
 
+_BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})
 _CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
              "Case": "StatefulPartitionedCall", "StatelessCase": "PartitionedCall"}
 
@@ -72,20 +75,21 @@ def _become_branch_call(node: node_def_pb2.NodeDef, condition) -> None:
 
 def _remove_dead(graph_def: graph_pb2.GraphDef, index: GraphIndex, dead_ports: dict[str, int]) -> None:
     consumers = index.consumers()
-    dead, dead_merge_inputs = _spread_deadness(consumers, dead_ports)
+    dead, dead_merge_inputs = _spread_deadness(index, consumers, dead_ports)
     added = []
     for node in graph_def.node:
         if node.name in dead_ports:
-            become_identity(node, base_dtype(node.attr["T"].type), inputs=node.input[:1])  # not the predicate
+            controls = [text for text in node.input if text.startswith("^")]
+            become_identity(node, base_dtype(node.attr["T"].type), inputs=[node.input[0], *controls])
             _rewire(consumers.get(node.name, []), InputRef(node.name, 1 - dead_ports[node.name]), node.name)
         elif node.op in MERGE_OPS and node.name not in dead and node.name in dead_merge_inputs:
-            added += _collapse_merge(node, dead_merge_inputs[node.name], consumers.get(node.name, []))
+            added += _shrink_merge(node, dead_merge_inputs[node.name], consumers.get(node.name, []))
     kept = [node for node in graph_def.node if node.name not in dead] + added
     del graph_def.node[:]
     graph_def.node.extend(kept)
 
 
-def _spread_deadness(consumers, dead_ports: dict[str, int]):
+def _spread_deadness(index: GraphIndex, consumers, dead_ports: dict[str, int]):
     """(dead node names, merge name → positions of its dead inputs), following TF's rules."""
     dead: set[str] = set()
     dead_merge_inputs: dict[str, set[int]] = {}
@@ -95,23 +99,34 @@ def _spread_deadness(consumers, dead_ports: dict[str, int]):
         for consumer, ref in consumers.get(name, []):
             if consumer.name in dead or (port is not None and (ref.control or ref.port != port)):
                 continue
-            if consumer.op in MERGE_OPS and not ref.control:
+            if consumer.op in MERGE_OPS:
                 positions = dead_merge_inputs.setdefault(consumer.name, set())
                 positions.update(i for i, text in enumerate(consumer.input) if parse_input(text) == ref)
-                if len(positions) < sum(not text.startswith("^") for text in consumer.input):
+                if ref.control or _live_entries(index, consumer, positions):
                     continue
             dead.add(consumer.name)
             pending.append((consumer.name, None))
     return dead, dead_merge_inputs
 
 
-def _collapse_merge(node, dead_positions: set[int], consumers) -> list[node_def_pb2.NodeDef]:
-    """A merge with one live input becomes an Identity of it; `merge:1` (the index) a Const."""
-    live = [(i, text) for i, text in enumerate(node.input) if i not in dead_positions and not text.startswith("^")]
-    if len(live) != 1:
+def _live_entries(index: GraphIndex, merge: node_def_pb2.NodeDef, dead_positions: set[int]) -> list[int]:
+    """Positions of the merge's data inputs that are live and not a loop's back edge."""
+    return [i for i, text in enumerate(merge.input) if i not in dead_positions and not text.startswith("^")
+            and index[parse_input(text).node].op not in _BACK_EDGE_OPS]
+
+
+def _shrink_merge(node, dead_positions: set[int], consumers) -> list[node_def_pb2.NodeDef]:
+    """Drop a live merge's dead inputs. With one data input left it becomes an Identity of it, and
+    `merge:1` (the index of the input taken) a Const; returns the nodes to add."""
+    live = [(i, text) for i, text in enumerate(node.input) if i not in dead_positions]
+    data = [(i, text) for i, text in live if not text.startswith("^")]
+    controls = [text for _, text in live if text.startswith("^")]
+    if len(data) > 1:
+        del node.input[:]
+        node.input.extend([text for _, text in data] + controls)
+        node.attr["N"].i = len(data)
         return []
-    position, source = live[0]
-    controls = [text for text in node.input if text.startswith("^")]
+    (position, source), = data
     become_identity(node, base_dtype(node.attr["T"].type), inputs=[source, *controls])
     index_users = [(c, r) for c, r in consumers if not r.control and r.port == 1]
     if not index_users:
