@@ -19,7 +19,7 @@ import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
 from freezer import check
-from freezer.engines import DEFAULT_ENGINE
+from freezer.engines import DEFAULT_ENGINE, ENGINES
 from freezer.engines.read import read_after_init_ops, read_variables
 from freezer.errors import CheckpointError, OptionError, OutputNameError
 from freezer.graph import GraphIndex, format_suggestions, nearest, parse_input
@@ -65,6 +65,12 @@ class FreezeOptions:
     init_ops: Collection[str] = ()  # ops the session engine runs after restoring, before reading
     engine: str = DEFAULT_ENGINE
 
+    def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise OptionError(f"Unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}.")
+        if self.init_ops and self.engine != "session":
+            raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
+
 
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
            outputs: str | Iterable[str], saver_def: saver_pb2.SaverDef | None = None,
@@ -84,12 +90,13 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     graph.CopyFrom(graph_def)
     ctx = PassContext(outputs=output_nodes, keep_devices=opts.keep_devices, pins=dict(opts.pin))
     graph = run_pipeline(graph, ctx, PREPARE)
-    whole_graph = GraphIndex(graph_def)
+    source = _Source(graph_def, GraphIndex(graph_def), saver_def)
+    source.check_init_ops(opts.init_ops)
     kept = _kept_variables(GraphIndex(graph), ctx.outputs, opts)
     init_op = _keep_initializers(graph, ctx, kept)
     graph = prune_to_outputs(graph, ctx).graph_def
-    variables = describe_variables(whole_graph, [n for n in _variable_names(graph) if n not in kept], saver_def)
-    ctx.values = _read_values(checkpoint, variables, ctx.notes, opts, graph_def, whole_graph, saver_def)
+    variables = describe_variables(source.index, [n for n in _variable_names(graph) if n not in kept], saver_def)
+    ctx.values = _read_values(checkpoint, variables, ctx.notes, opts, source)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     frozen = FrozenGraph(run_pipeline(graph, ctx), ctx.deferred)
@@ -111,14 +118,14 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     graph_path = Path(graph)
     output_path = Path(output) if output is not None else default_output_path(graph_path, as_text)
     ensure_not_an_input(output_path, [graph_path])
+    if output_path.is_dir():
+        raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
     loaded = read_graph(graph_path)
     resolve_outputs(loaded.graph_def, outputs)  # unknown names fail before the checkpoint is touched
     prefix = resolve_checkpoint(checkpoint, graph_path)
     if prefix is not None:
         ensure_not_an_input(output_path, checkpoint_files(prefix))
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def, **options)
-    if output_path.is_dir():
-        raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
     try:
         size = write_graph(output_path, result.frozen, as_text=as_text)
     except OSError as error:
@@ -196,9 +203,23 @@ def _variable_names(graph: graph_pb2.GraphDef) -> list[str]:
     return [node.name for node in graph.node if is_variable(node)]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """The graph as given (before any pass): where restore mappings and init ops are looked up."""
+
+    graph_def: graph_pb2.GraphDef
+    index: GraphIndex
+    saver_def: saver_pb2.SaverDef | None
+
+    def check_init_ops(self, init_ops: Collection[str]) -> None:
+        for name in init_ops:
+            if name not in self.index:
+                raise OptionError(f"--init-op {name}: no op {name!r} in the graph."
+                                  f"{format_suggestions(self.index.nearest_names(name))}")
+
+
 def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: FreezeOptions,
-                 graph_def: graph_pb2.GraphDef, whole_graph: GraphIndex,
-                 saver_def: saver_pb2.SaverDef | None) -> Mapping[str, np.ndarray]:
+                 source: _Source) -> Mapping[str, np.ndarray]:
     if not variables:
         return {}
     if checkpoint is None:
@@ -207,13 +228,8 @@ def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: 
                               "was given; pass the checkpoint prefix or folder after the graph.")
     if not opts.init_ops:
         return read_variables(opts.engine, os.fspath(checkpoint), variables, notes)
-    unknown = [name for name in opts.init_ops if name not in whole_graph]
-    if unknown:
-        raise OptionError(f"--init-op {unknown[0]}: no op {unknown[0]!r} in the graph."
-                          f"{format_suggestions(whole_graph.nearest_names(unknown[0]))}")
-    restorable = describe_variables(whole_graph, _variable_names(graph_def), saver_def)
-    return read_after_init_ops(opts.engine, os.fspath(checkpoint), variables, graph_def,
-                                       restorable, list(opts.init_ops))
+    restorable = describe_variables(source.index, _variable_names(source.graph_def), source.saver_def)
+    return read_after_init_ops(os.fspath(checkpoint), variables, source.graph_def, restorable, list(opts.init_ops))
 
 
 def _value_bytes(values: Iterable[np.ndarray]) -> int:

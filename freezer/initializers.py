@@ -4,7 +4,7 @@ Lookup tables are not variables, so they stay, and so must whatever fills them: 
 (`HashTableV2`, ...) the outputs use keeps its initializers (`InitializeTableV2`,
 `InitializeTableFromTextFileV2`, `LookupTableImportV2`, ...). Variables the user keeps
 (`--keep-variables`) keep the assign that gives them their initial value. One op runs them all —
-the graph's own group op (`init_all_tables`) when it runs exactly such initializers, else a `NoOp`
+the graph's own group op (`init_all_tables`) when it runs exactly these initializers, else a `NoOp`
 added here — and a consumer of the frozen graph runs it once before the outputs.
 """
 
@@ -45,8 +45,7 @@ def ensure_init_op(graph_def: graph_pb2.GraphDef, initializers: list[str]) -> st
     index = GraphIndex(graph_def)
     for node in graph_def.node:
         controls = {parse_input(i).node for i in node.input if i.startswith("^")}
-        if node.op == "NoOp" and wanted <= controls and all(
-                name in wanted or index[name].op in TABLE_INIT_OPS for name in controls if name in index):
+        if node.op == "NoOp" and controls == wanted:  # a superset would keep tables the outputs never use
             return node.name
     name = "init_all_tables" if all(index[n].op in TABLE_INIT_OPS for n in initializers) else "init"
     while name in index:

@@ -151,3 +151,10 @@ def test_a_loop_in_a_pinned_away_branch_is_removed_whole(tmp_path, pin, expected
     ops = [n.op for n in result.graph_def.node]
     assert ("Enter" in ops) == (pin == "true")  # the loop lives only in the "true" branch
     assert run_frozen(result.output_path, {"x:0": np.float32(2.0)}, ["y:0"])["y:0"] == expected
+
+
+def test_int64_values_are_exact():
+    assert parse_value("9007199254740993", types_pb2.DT_INT64, "n") == 9007199254740993
+    assert parse_value(str(2**63 - 1), types_pb2.DT_INT64, "n") == 2**63 - 1
+    with pytest.raises(OptionError, match="is not a uint8 value"):
+        parse_value("256", types_pb2.DT_UINT8, "n")

@@ -274,3 +274,24 @@ def test_an_unexpected_failure_is_still_one_line(mlp, monkeypatch):
     assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
                  "freezer failed unexpectedly (KeyError: 'attr\\nmissing'); rerun with --debug to see where, "
                  "and please report it with the graph that caused it.")
+
+
+def test_options_are_checked_even_when_no_variable_is_read(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", "--outputs", "x", "--engine", "turbo"),
+                 "Unknown engine 'turbo'; choose one of: native, session.")
+    assert_error(freeze(mlp / "model.pbtxt", "--outputs", "x", "--engine", "session", "--init-op", "nosuch"),
+                 "--init-op nosuch: no op 'nosuch' in the graph.")
+
+
+def test_binary_meta_graph_under_another_suffix(tmp_path):
+    folder = tmp_path / "meta"
+    shutil.copytree(FIXTURES / "train_meta", folder)
+    (folder / "model-1000.meta").rename(folder / "exported.pb")
+    result = freeze(folder / "exported.pb", folder / "model-1000", "--outputs", "y")
+    assert result.exit_code == 0, result.output
+
+
+def test_output_folder_is_refused_before_any_work(mlp):
+    (mlp / "out").mkdir()
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "missing", "--outputs", "y", "-o", mlp / "out"),
+                 f"The output path {mlp / 'out'} is a folder; give a file name with -o.")

@@ -1,8 +1,11 @@
 """Which checkpoint key and slice each variable is read from."""
 
+import pytest
 from tensorboard.compat.proto import saver_pb2, types_pb2
 
-from freezer.engines.read import parse_slice_spec
+from freezer.engines.read import slice_shapes
+from freezer.errors import CheckpointError
+from freezer.variables import Variable
 from freezer.graph import GraphIndex
 from freezer.variables import describe_variables
 from graphs import const, graph, node, variable
@@ -74,6 +77,15 @@ def test_a_lone_part_name_is_just_a_name():
     assert keys(g, ["w/part_1"]) == {"w/part_1": ("w/part_1", "")}
 
 
-def test_parse_slice_spec():
-    assert parse_slice_spec("10 4 0,5:-") == ((10, 4), (5, 4))
-    assert parse_slice_spec("6 5 -:3,2") == ((6, 5), (6, 2))
+def spec(text):
+    return Variable("v", types_pb2.DT_FLOAT, None, "v", text)
+
+
+def test_slice_shapes():
+    assert slice_shapes(spec("10 4 0,5:-")) == ((10, 4), (5, 4))
+    assert slice_shapes(spec("6 5 -:3,2")) == ((6, 5), (6, 2))
+
+
+def test_malformed_slice_spec_is_a_clear_error():
+    with pytest.raises(CheckpointError, match="gives variable v the malformed slice '4 6'"):
+        slice_shapes(spec("4 6"))

@@ -59,7 +59,7 @@ def test_v1_checkpoint_falls_back_to_the_session_engine(v1_checkpoint, tmp_path)
     fixture, prefix = v1_checkpoint
     result = freezer.freeze_files(fixture.graph, prefix, outputs="y", output=tmp_path / "v1.pb")
     assert result.notes == [f"Checkpoint {prefix} is a V1 checkpoint (no .index file), which the native "
-                            "reader does not read. Read it with the session engine instead."]
+                            "reader does not read; read it with the session engine."]
     assert_outputs_equal(run_frozen(result.output_path, fixture.inputs, fixture.fetches), fixture.expected)
 
 
@@ -68,7 +68,7 @@ def test_v1_checkpoint_without_tensorflow_is_a_clear_error(v1_checkpoint, tmp_pa
     done = freeze_without_tf(fixture.graph, prefix, "--outputs", "y", "-o", tmp_path / "o.pb")
     assert (done.returncode, done.stderr) == (
         1, f"Error: Checkpoint {prefix} is a V1 checkpoint (no .index file), which the native reader "
-           "does not read; use --engine session.\n")
+           "does not read; use --engine session (it needs TensorFlow: pip install 'freezer[tf]').\n")
     assert not (tmp_path / "o.pb").exists()
 
 

@@ -8,10 +8,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from freezer.engines import ENGINES
-from freezer.errors import CheckpointError, OptionError
+from freezer.errors import CheckpointError
 from freezer.graph import format_suggestions, nearest
-from freezer.io.bundle import UnsupportedCheckpoint
+from freezer.io.bundle import UnsupportedCheckpoint, parse_slice_spec
 from freezer.tensors import dtype_name
 from freezer.variables import Variable
 
@@ -19,23 +18,19 @@ from freezer.variables import Variable
 def read_variables(engine: str, prefix: str, variables: list[Variable],
                    notes: list[str]) -> Mapping[str, np.ndarray]:
     """Each variable's value from the checkpoint at `prefix`, after checking key, dtype and shape."""
-    if engine not in ENGINES:
-        raise OptionError(f"Unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
     try:
         return _read_with(engine, prefix, variables)
     except UnsupportedCheckpoint as error:
         if engine != "native" or importlib.util.find_spec("tensorflow") is None:
             raise
-        notes.append(f"{error} Read it with the session engine instead.".replace("; use --engine session.", "."))
+        notes.append(f"{error.reason}, which the native reader does not read; read it with the session engine.")
         return _read_with("session", prefix, variables)
 
 
-def read_after_init_ops(engine: str, prefix: str, variables: list[Variable], graph_def,
+def read_after_init_ops(prefix: str, variables: list[Variable], graph_def,
                         restorable: list[Variable], init_ops: list[str]) -> Mapping[str, np.ndarray]:
     """Values of `variables` after restoring every restorable variable into the graph and running
-    `init_ops` (TF freeze_graph's `initializer_nodes`): only TensorFlow can run graph ops."""
-    if engine != "session":
-        raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
+    `init_ops` (TF freeze_graph's `initializer_nodes`): only TensorFlow (the session engine) can."""
     reader = importlib.import_module("freezer.engines.session").open_checkpoint(prefix)
     contents = reader.contents()
     for variable in variables:
@@ -63,7 +58,7 @@ def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[i
                               f"but {dtype_name(dtype)} in checkpoint {prefix}.")
     expected = shape
     if variable.slice_spec:
-        full, expected = parse_slice_spec(variable.slice_spec)
+        full, expected = slice_shapes(variable)
         if full != tuple(shape):
             raise CheckpointError(f"Variable {variable.description} is a slice of a {list(full)} tensor in the "
                                   f"graph but {variable.key!r} is {list(shape)} in checkpoint {prefix}.")
@@ -80,9 +75,11 @@ def _nearest_keys(key: str, contents: Mapping[str, object]) -> str:
     return f" It holds {len(keys)} key(s): {', '.join(keys[:5])}{', ...' if len(keys) > 5 else ''}."
 
 
-def parse_slice_spec(slice_spec: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(full shape, slice shape) of a saver's "full shape + slice" string: "10 4 0,5:-" → (10, 4), (5, 4)."""
-    *dims, extents = slice_spec.split(" ")
-    full = tuple(int(d) for d in dims)
-    lengths = [extent.split(",") for extent in extents.split(":")]
-    return full, tuple(d if extent == ["-"] else int(extent[1]) for d, extent in zip(full, lengths))
+def slice_shapes(variable: Variable) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(full shape, slice shape) of the variable's "full shape + slice" spec: "10 4 0,5:-" → (10, 4), (5, 4)."""
+    try:
+        full, extents = parse_slice_spec(variable.slice_spec)
+    except ValueError as error:
+        raise CheckpointError(f"The graph's restore op gives variable {variable.name} the malformed slice "
+                              f"{variable.slice_spec!r} ({error}); fix or re-export the graph.") from None
+    return full, tuple(dim if length == -1 else length for dim, (_, length) in zip(full, extents))

@@ -70,7 +70,12 @@ _NUMPY_DTYPES = {
 
 class UnsupportedCheckpoint(CheckpointError):
     """A checkpoint the native reader cannot read (V1 format, unknown dtype, ...); the session
-    engine (TensorFlow itself) can."""
+    engine (TensorFlow itself) can. `reason` says what it is; the message adds what to do."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"{reason}, which the native reader does not read; use --engine session "
+                         "(it needs TensorFlow: pip install 'freezer[tf]').")
+        self.reason = reason
 
 
 class _Corrupt(ValueError):
@@ -280,7 +285,7 @@ def _ordered_signed(value: int) -> bytes:
     return bytes(body)
 
 
-def _parse_slice_spec(spec: str) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+def parse_slice_spec(spec: str) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
     """TF's "full shape and slice" string, e.g. "10 4 0,5:-" -> ((10, 4), ((0, 5), (0, -1)))."""
     *dims, slice_text = spec.split()
     if not dims:
@@ -330,8 +335,7 @@ class BundleReader:
                                   f"{_SAVE_AGAIN}.") from None
         if endianness != 0 or min_consumer > _BUNDLE_VERSION:
             what = "big-endian" if endianness != 0 else f"format version {min_consumer}"
-            raise UnsupportedCheckpoint(f"Checkpoint {self._index} is {what}, which the native "
-                                        "reader does not read; use --engine session.")
+            raise UnsupportedCheckpoint(f"Checkpoint {self._index} is {what}")
         self._slice_keys = {_slice_key(key, extents) for key, entry in self._entries.items()
                             for extents in entry.slices}
         self._shards: dict[int, tuple[str, object]] = {}
@@ -344,8 +348,7 @@ class BundleReader:
             if os.path.isfile(self._prefix) or list(Path(self._prefix).parent.glob(
                     Path(self._prefix).name + "-?????-of-?????")):
                 raise UnsupportedCheckpoint(
-                    f"Checkpoint {self._prefix} is a V1 checkpoint (no .index file), which the "
-                    "native reader does not read; use --engine session.") from None
+                    f"Checkpoint {self._prefix} is a V1 checkpoint (no .index file)") from None
             raise CheckpointError(f"Checkpoint index {self._index} not found; give the prefix of "
                                   "a TensorFlow checkpoint (the path without .index).") from None
         except OSError as error:
@@ -365,7 +368,7 @@ class BundleReader:
         wanted = _bounds(entry.shape, ((0, -1),) * len(entry.shape))
         if slice_spec:
             try:
-                shape, extents = _parse_slice_spec(slice_spec)
+                shape, extents = parse_slice_spec(slice_spec)
             except ValueError as error:
                 raise CheckpointError(f"Bad slice spec {slice_spec!r} for '{key}' ({error}); "
                                       "expected e.g. '10 4 0,5:-'.") from None
@@ -461,8 +464,7 @@ class BundleReader:
                 array, crc = np.frombuffer(stored, dtype=dtype), crc32c.crc32c(stored)
             else:
                 raise UnsupportedCheckpoint(
-                    f"Tensor '{key}' in {self._index} has dtype {_dtype_name(entry.dtype)}, which "
-                    "the native reader does not read; use --engine session.")
+                    f"Tensor '{key}' in {self._index} has dtype {_dtype_name(entry.dtype)}")
         except _Corrupt as error:
             raise CheckpointError(f"Checkpoint data file {path} is corrupt: '{key}' {error}; "
                                   f"{_SAVE_AGAIN}.") from None

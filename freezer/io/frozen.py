@@ -39,8 +39,9 @@ class FrozenGraph:
         return self.graph_def
 
     def node_sizes(self) -> dict[str, int]:
-        """Serialized size of each node, deferred values included, without serializing them."""
-        return {node.name: sum(map(len, self._pieces(node))) if node.name in self.deferred else node.ByteSize()
+        """Serialized size of each node, deferred values included, without serializing or copying them."""
+        return {node.name: (sum(map(len, _const_head(node, self.deferred[node.name].nbytes)))
+                            + self.deferred[node.name].nbytes) if node.name in self.deferred else node.ByteSize()
                 for node in self.graph_def.node}
 
     def byte_size(self) -> int:
@@ -58,7 +59,9 @@ class FrozenGraph:
         out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
 
     def _pieces(self, node: node_def_pb2.NodeDef) -> list:
-        return _const_pieces(node, _contiguous(self.deferred[node.name]))
+        """The Const's serialization: its head, then the value's own buffer (not copied)."""
+        content = memoryview(_contiguous(self.deferred[node.name]).reshape(-1).view(np.uint8))
+        return [*_const_head(node, len(content)), content]
 
 
 def defer_value(value: np.ndarray, dtype: int) -> bool:
@@ -80,19 +83,18 @@ def _graph_without_nodes(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
     return rest
 
 
-def _const_pieces(node: node_def_pb2.NodeDef, array: np.ndarray) -> list:
-    """The serialized NodeDef as pieces, the array's own buffer among them (not copied).
+def _const_head(node: node_def_pb2.NodeDef, content_length: int) -> list[bytes]:
+    """The serialized NodeDef of a Const up to its tensor_content bytes, as pieces.
 
     Deterministic serialization writes fields in number order and map entries sorted by key, so a
     node whose last attr is `value` ends with that entry, and a TensorProto holding only dtype and
-    shape ends where tensor_content (field 4) goes.
+    shape ends where tensor_content (field 4) goes: the content's `content_length` bytes follow.
     """
     if max(node.attr) != _VALUE_ATTR or node.HasField("experimental_debug_info") or node.HasField("experimental_type"):
         raise ValueError(f"Const {node.name} has fields after its value; it cannot be streamed")
-    content = memoryview(array.reshape(-1).view(np.uint8))
     tensor_head = node.attr[_VALUE_ATTR].tensor.SerializeToString(deterministic=True)
-    content_header = length_delimited_header(_CONTENT_FIELD, len(content))
-    tensor_size = len(tensor_head) + len(content_header) + len(content)
+    content_header = length_delimited_header(_CONTENT_FIELD, content_length)
+    tensor_size = len(tensor_head) + len(content_header) + content_length
     attr_value_header = length_delimited_header(_TENSOR_FIELD, tensor_size)
     entry_key = length_delimited_header(1, len(_VALUE_ATTR)) + _VALUE_ATTR.encode()
     entry_value_header = length_delimited_header(2, len(attr_value_header) + tensor_size)
@@ -101,7 +103,7 @@ def _const_pieces(node: node_def_pb2.NodeDef, array: np.ndarray) -> list:
     without_value.CopyFrom(node)
     del without_value.attr[_VALUE_ATTR]
     return [without_value.SerializeToString(deterministic=True), length_delimited_header(_ATTR_FIELD, entry_size),
-            entry_key, entry_value_header, attr_value_header, tensor_head, content_header, content]
+            entry_key, entry_value_header, attr_value_header, tensor_head, content_header]
 
 
 def _contiguous(array: np.ndarray) -> np.ndarray:

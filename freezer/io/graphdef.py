@@ -45,8 +45,10 @@ def read_graph(path: str | os.PathLike) -> LoadedGraph:
     proto = meta_graph_pb2.MetaGraphDef() if is_meta else graph_pb2.GraphDef()
     if is_text:
         _parse_text(data, proto, path)
-    else:
+    elif is_meta:
         _parse_binary(data, proto, path)
+    else:
+        proto, is_meta = _parse_binary_graph_or_meta(data, path)
     if is_meta:
         saver = proto.saver_def if proto.HasField("saver_def") else None
         return LoadedGraph(proto.graph_def, saver, path, is_text)
@@ -90,6 +92,21 @@ def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
         kind = type(proto).__name__
         raise GraphError(f"{path} is not a valid text {kind} ({where}: {detail}); "
                          "check the file is complete and was written by TensorFlow.") from None
+
+
+def _parse_binary_graph_or_meta(data: bytes, path: Path) -> tuple[message.Message, bool]:
+    """A binary GraphDef, or a MetaGraphDef saved under another suffix: (proto, is_meta)."""
+    graph_def = graph_pb2.GraphDef()
+    try:
+        _parse_binary(data, graph_def, path)
+        return graph_def, False
+    except GraphError as not_a_graph:
+        meta = meta_graph_pb2.MetaGraphDef()
+        try:
+            _parse_binary(data, meta, path)
+        except GraphError:
+            raise not_a_graph from None
+        return meta, True
 
 
 def _parse_binary(data: bytes, proto: message.Message, path: Path) -> None:

@@ -54,11 +54,17 @@ def _convert(raw, dtype: int) -> np.ndarray:
     numpy_dtype = NUMPY_DTYPES.get(dtype)
     if numpy_dtype is None or dtype == types_pb2.DT_BFLOAT16:
         raise ValueError(f"cannot pin a {dtype_name(dtype)} placeholder")
-    array = np.array(raw, dtype=object)
-    converted = array.astype(numpy_dtype if numpy_dtype.kind in "fc" else np.float64).astype(numpy_dtype)
-    if numpy_dtype.kind in "iu" and not np.array_equal(converted.astype(np.float64), array.astype(np.float64)):
-        raise ValueError("not an integer in range")
-    return converted
+    if numpy_dtype.kind in "iu":  # exact: through int(), never through a float
+        return np.vectorize(lambda item: _parse_int(item, numpy_dtype), otypes=[numpy_dtype])(np.array(raw, dtype=object))
+    return np.array(raw, dtype=object).astype(numpy_dtype)
+
+
+def _parse_int(item, dtype: np.dtype) -> int:
+    number = int(str(item).strip())
+    info = np.iinfo(dtype)
+    if not info.min <= number <= info.max:
+        raise ValueError(f"{number} is out of range")
+    return number
 
 
 def _parse_bool(item) -> bool:
