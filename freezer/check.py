@@ -18,14 +18,14 @@ from freezer.passes.functions_calls import CALLS, handle_arguments
 from freezer.passes.repair import REF_TWINS
 from freezer.passes.rewrite import ConstFlow
 from freezer.tensors import REF_OFFSET
-from freezer.variables import VARIABLE_OPS
+from freezer.variables import RESTORE_OPS, VARIABLE_OPS
 
 PROTO_LIMIT = 2**31 - 1  # protobuf refuses to parse a message of 2 GiB or more
 
 # Ops that only make sense while training or saving; a frozen graph must not need any of them.
 TRAINING_OPS = VARIABLE_OPS | {
     "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
-    "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", "RestoreV2", "Restore", "RestoreSlice",
+    "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", *RESTORE_OPS,
 }
 # Ops that take a variable's handle or reference (besides assigns): none may be fed a folded variable.
 VARIABLE_ACCESS_OPS = frozenset({

@@ -6,7 +6,6 @@ what the user reads: a short summary on stdout, or one `Error: ...` line on stde
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 

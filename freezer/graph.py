@@ -76,6 +76,13 @@ class GraphIndex:
         """Node names that look like `name`, best first (for 'did you mean' messages)."""
         return nearest(name, self.nodes, count)
 
+    def source(self, input_name: str) -> node_def_pb2.NodeDef | None:
+        """The node an input entry reads, looking through `Identity` chains; None if it is missing."""
+        node = self.nodes.get(parse_input(input_name).node)
+        while node is not None and node.op == "Identity" and node.input:
+            node = self.nodes.get(parse_input(node.input[0]).node)
+        return node
+
     def nodes_by_op(self, ops: Iterable[str]) -> Iterator[node_def_pb2.NodeDef]:
         wanted = frozenset(ops)
         return (node for node in self.graph_def.node if node.op in wanted)

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from freezer.graph import GraphIndex, parse_input
+from freezer.variables import RESTORE_OPS
 
 TABLE_INIT_OPS = frozenset({
     "InitializeTable", "InitializeTableV2", "InitializeTableFromTextFile",
@@ -22,7 +23,6 @@ TABLE_INIT_OPS = frozenset({
     "InitializeTableFromDataset",
 })
 _VARIABLE_INIT_OPS = frozenset({"Assign", "AssignVariableOp"})
-_RESTORE_OPS = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
 
 
 def table_initializers(graph_def: graph_pb2.GraphDef, needed: Collection[str]) -> list[str]:
@@ -56,7 +56,5 @@ def ensure_init_op(graph_def: graph_pb2.GraphDef, initializers: list[str]) -> st
 
 def _restored(index: GraphIndex, value_input: str) -> bool:
     """Whether an assigned value comes from a restore op (maybe through Identities)."""
-    node = index.nodes.get(parse_input(value_input).node)
-    while node is not None and node.op == "Identity" and node.input:
-        node = index.nodes.get(parse_input(node.input[0]).node)
-    return node is not None and node.op in _RESTORE_OPS
+    node = index.source(value_input)
+    return node is not None and node.op in RESTORE_OPS

@@ -27,6 +27,12 @@ NUMPY_DTYPES: dict[int, np.dtype] = {
     types_pb2.DT_COMPLEX64: np.dtype("<c8"),
     types_pb2.DT_COMPLEX128: np.dtype("<c16"),
     types_pb2.DT_STRING: np.dtype(object),
+    # Quantized types are stored as their underlying integers.
+    types_pb2.DT_QINT8: np.dtype("i1"),
+    types_pb2.DT_QUINT8: np.dtype("u1"),
+    types_pb2.DT_QINT16: np.dtype("<i2"),
+    types_pb2.DT_QUINT16: np.dtype("<u2"),
+    types_pb2.DT_QINT32: np.dtype("<i4"),
 }
 
 # Where a TensorProto keeps values given one by one (rather than as tensor_content).
@@ -47,6 +53,11 @@ _VALUE_FIELDS: dict[int, str] = {
     types_pb2.DT_COMPLEX64: "scomplex_val",
     types_pb2.DT_COMPLEX128: "dcomplex_val",
     types_pb2.DT_STRING: "string_val",
+    types_pb2.DT_QINT8: "int_val",
+    types_pb2.DT_QUINT8: "int_val",
+    types_pb2.DT_QINT16: "int_val",
+    types_pb2.DT_QUINT16: "int_val",
+    types_pb2.DT_QINT32: "int_val",
 }
 
 REF_OFFSET = 100  # DT_FLOAT_REF == DT_FLOAT + 100, and so on for every type
@@ -54,6 +65,8 @@ REF_OFFSET = 100  # DT_FLOAT_REF == DT_FLOAT + 100, and so on for every type
 
 def dtype_name(dtype: int) -> str:
     """`float32`-style name for messages (`DT_FLOAT` → `float`)."""
+    if dtype not in types_pb2.DataType.values():
+        return f"dtype {dtype}"
     return types_pb2.DataType.Name(dtype).removeprefix("DT_").lower()
 
 

@@ -20,7 +20,8 @@ REF_VARIABLE_OPS = frozenset({"Variable", "VariableV2"})
 RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
 VARIABLE_OPS = REF_VARIABLE_OPS | RESOURCE_VARIABLE_OPS
 
-_RESTORE_OPS = frozenset({"RestoreV2"})
+# Each takes the checkpoint prefix, then tensor names (input 1), then slice specs (input 2, if any).
+RESTORE_OPS = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
 _ASSIGN_OPS = frozenset({"Assign", "AssignVariableOp"})
 _PASS_THROUGH_OPS = frozenset({"Identity"})
 _PART_NAME = re.compile(r"(.+)/part_(\d+)")
@@ -63,7 +64,7 @@ def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dic
     With a SaverDef only the restore ops of that saver count; without one, every restore op in
     the graph does, and a variable restored under its own name wins over other mappings.
     """
-    restore_ops = list(index.nodes_by_op(_RESTORE_OPS))
+    restore_ops = list(index.nodes_by_op(RESTORE_OPS))
     if saver_def is not None and saver_def.restore_op_name:
         prefix = saver_def.restore_op_name.rsplit("/", 1)[0] + "/"
         restore_ops = [op for op in restore_ops if op.name.startswith(prefix)] or restore_ops
@@ -77,7 +78,7 @@ def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dic
 
 
 def _restored_by(index, consumers, restore: node_def_pb2.NodeDef):
-    """Pairs (variable name, (key, slice)) that one RestoreV2 op feeds."""
+    """Pairs (variable name, (key, slice)) that one restore op feeds."""
     names = _const_strings(index, restore.input[1]) if len(restore.input) > 1 else None
     slices = _const_strings(index, restore.input[2]) if len(restore.input) > 2 else None
     if names is None:

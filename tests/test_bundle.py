@@ -253,7 +253,7 @@ def test_v1_checkpoint_is_unsupported(tmp_path):
 def test_unknown_dtype_is_unsupported(tmp_path):
     prefix = save(tmp_path / "variant", {"t": tf.raw_ops.TensorListFromTensor(
         tensor=tf.constant([1.0]), element_shape=tf.constant([], tf.int32))})
-    with pytest.raises(UnsupportedCheckpoint, match="'t'.*DT_VARIANT.*--engine session"):
+    with pytest.raises(UnsupportedCheckpoint, match="'t'.*dtype variant.*--engine session"):
         BundleReader(prefix).read("t")
 
 

@@ -25,6 +25,16 @@ def mlp(tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> bytes:
+    """mlp_ref frozen for `y` through the API, to compare the CLI's spellings of the same request."""
+    import freezer
+    out = tmp_path_factory.mktemp("reference") / "y.pb"
+    fixture = FIXTURES / "mlp_ref"
+    return freezer.freeze_files(fixture / "model.pbtxt", fixture / "ckpt/model-0", outputs="y",
+                                output=out).output_path.read_bytes()
+
+
 def freeze(*args: str):
     return CliRunner().invoke(freeze_app, [str(a) for a in args])
 
@@ -52,16 +62,18 @@ def test_success_prints_a_summary(mlp):
 
 
 @pytest.mark.parametrize("outputs", [["y:0"], [" y , y:0 "], ["y", "--outputs", "y"]])
-def test_output_name_forms(mlp, outputs):
+def test_output_name_forms(mlp, outputs, reference):
     result = freeze(mlp / "model.pbtxt", mlp / "ckpt/model-0", "--outputs", *outputs)
     assert result.exit_code == 0, result.output
+    assert (mlp / "model.frozen.pb").read_bytes() == reference
 
 
 @pytest.mark.parametrize("checkpoint", ["ckpt", "ckpt/model-0", "ckpt/model-0.index",
                                         "ckpt/model-0.data-00000-of-00001"])
-def test_checkpoint_forms(mlp, checkpoint):
+def test_checkpoint_forms(mlp, checkpoint, reference):
     result = freeze(mlp / "model.pbtxt", mlp / checkpoint, "--outputs", "y")
     assert result.exit_code == 0, result.output
+    assert (mlp / "model.frozen.pb").read_bytes() == reference
 
 
 def test_meta_finds_its_checkpoint_beside_it(tmp_path):

@@ -24,7 +24,7 @@ def test_kept_variable_stays_a_variable_with_its_initializer(mlp, tmp_path):
     assert ops["layer2/w"] == "VariableV2" and ops["layer2/w/Assign"] == "Assign"
     assert ops["layer2/b"] == "Const" and len(result.variables) == 5
     assert result.init_op == "freezer/init"  # the graph's own `init` also initializes frozen variables
-    assert f"Run 'freezer/init' once before the outputs: it initializes the kept variables (layer2/w)." in result.notes
+    assert "Run 'freezer/init' once before the outputs: it initializes the kept variables (layer2/w)." in result.notes
     # The kept variable is live: initialize it, load the trained value, and the outputs are the original's.
     trained = tf.train.load_checkpoint(str(mlp.checkpoint)).get_tensor("layer2/w")
     with tf.Graph().as_default() as graph:

@@ -45,6 +45,7 @@ from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import CheckpointError
 from freezer.graph import format_suggestions, nearest
+from freezer.tensors import NUMPY_DTYPES, dtype_name
 
 _TABLE_MAGIC = 0xDB4775248B80FB57
 _FOOTER_SIZE = 48
@@ -53,19 +54,6 @@ _BUNDLE_VERSION = 1  # kTensorBundleVersion: checkpoints needing a newer reader 
 _SAVE_AGAIN = "save the checkpoint again"
 _STRING_ESCAPES = {b"\x00": b"\x00\xff", b"\xff": b"\xff\x00"}
 
-# Types whose stored bytes are exactly numpy's little-endian layout. bfloat16 is returned as its
-# uint16 bit pattern (numpy has no bfloat16); the q* types are their underlying integers.
-_NUMPY_DTYPES = {
-    types_pb2.DT_FLOAT: "<f4", types_pb2.DT_DOUBLE: "<f8", types_pb2.DT_HALF: "<f2",
-    types_pb2.DT_BFLOAT16: "<u2",
-    types_pb2.DT_INT8: "i1", types_pb2.DT_INT16: "<i2", types_pb2.DT_INT32: "<i4",
-    types_pb2.DT_INT64: "<i8",
-    types_pb2.DT_UINT8: "u1", types_pb2.DT_UINT16: "<u2", types_pb2.DT_UINT32: "<u4",
-    types_pb2.DT_UINT64: "<u8",
-    types_pb2.DT_COMPLEX64: "<c8", types_pb2.DT_COMPLEX128: "<c16", types_pb2.DT_BOOL: "?",
-    types_pb2.DT_QINT8: "i1", types_pb2.DT_QUINT8: "u1", types_pb2.DT_QINT16: "<i2",
-    types_pb2.DT_QUINT16: "<u2", types_pb2.DT_QINT32: "<i4",
-}
 
 
 class UnsupportedCheckpoint(CheckpointError):
@@ -457,14 +445,14 @@ class BundleReader:
         try:
             if entry.dtype == types_pb2.DT_STRING:
                 array, crc = _strings(stored, count)
-            elif entry.dtype in _NUMPY_DTYPES:
-                dtype = np.dtype(_NUMPY_DTYPES[entry.dtype])
+            elif entry.dtype in NUMPY_DTYPES:
+                dtype = NUMPY_DTYPES[entry.dtype]
                 if entry.size != count * dtype.itemsize:
                     raise _Corrupt(f"{entry.size} bytes stored for {count} values")
                 array, crc = np.frombuffer(stored, dtype=dtype), crc32c.crc32c(stored)
             else:
                 raise UnsupportedCheckpoint(
-                    f"Tensor '{key}' in {self._index} has dtype {_dtype_name(entry.dtype)}")
+                    f"Tensor '{key}' in {self._index} has dtype {dtype_name(entry.dtype)}")
         except _Corrupt as error:
             raise CheckpointError(f"Checkpoint data file {path} is corrupt: '{key}' {error}; "
                                   f"{_SAVE_AGAIN}.") from None
@@ -522,7 +510,3 @@ def _strings(stored: memoryview, count: int) -> tuple[np.ndarray, int]:
 
 def _name(key: bytes) -> str:
     return key.decode("utf-8", "surrogateescape")
-
-
-def _dtype_name(dtype: int) -> str:
-    return types_pb2.DataType.Name(dtype) if dtype in types_pb2.DataType.values() else str(dtype)

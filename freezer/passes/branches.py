@@ -53,9 +53,7 @@ def _constant_input(index: GraphIndex, node: node_def_pb2.NodeDef, position: int
     Identities: TF's cond reads its predicate through `cond/pred_id`), else None."""
     if len(node.input) <= position or node.input[position].startswith("^"):
         return None
-    source = index.nodes.get(parse_input(node.input[position]).node)
-    while source is not None and source.op == "Identity" and source.input:
-        source = index.nodes.get(parse_input(source.input[0]).node)
+    source = index.source(node.input[position])
     if source is None or source.op != "Const":
         return None
     value = tensor_proto_to_numpy(source.attr["value"].tensor)
