@@ -25,7 +25,7 @@ from freezer.errors import CheckpointError, OptionError, OutputNameError
 from freezer.graph import GraphIndex, format_suggestions, nearest, parse_input
 from freezer.io.checkpoint import checkpoint_files, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
-from freezer.io.graphdef import ensure_not_an_input, read_graph, write_graph
+from freezer.io.graphdef import ensure_writable_output, read_graph, write_graph
 from freezer.passes import PREPARE, PassContext, prune_to_outputs, run_pipeline
 from freezer.passes.prune import reachable
 from freezer.initializers import ensure_init_op, table_initializers, variable_initializers
@@ -116,15 +116,15 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     """
     started = time.perf_counter()
     graph_path = Path(graph)
+    if output is not None and os.fspath(output).endswith("/"):  # Path() would drop the slash
+        raise OptionError(f"The output path {output} is a folder; give a file name with -o.")
     output_path = Path(output) if output is not None else default_output_path(graph_path, as_text)
-    ensure_not_an_input(output_path, [graph_path])
-    if output_path.is_dir():
-        raise OptionError(f"The output path {output_path} is a folder; give a file name with -o.")
+    ensure_writable_output(output_path, [graph_path])
     loaded = read_graph(graph_path)
     resolve_outputs(loaded.graph_def, outputs)  # unknown names fail before the checkpoint is touched
     prefix = resolve_checkpoint(checkpoint, graph_path)
     if prefix is not None:
-        ensure_not_an_input(output_path, checkpoint_files(prefix))
+        ensure_writable_output(output_path, checkpoint_files(prefix))
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def, **options)
     try:
         size = write_graph(output_path, result.frozen, as_text=as_text)

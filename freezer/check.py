@@ -27,6 +27,7 @@ TRAINING_OPS = VARIABLE_OPS | {
     "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
     "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", *RESTORE_OPS,
 }
+_BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})  # they close v1 while loops
 # Ops that take a variable's handle or reference (besides assigns): none may be fed a folded variable.
 VARIABLE_ACCESS_OPS = frozenset({
     "ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VariableShape", "VarIsInitializedOp",
@@ -39,6 +40,7 @@ def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> No
     graph_def = frozen.graph_def
     check_unique_names(graph_def)
     check_inputs_resolve(graph_def)
+    check_acyclic(graph_def)
     check_no_training_ops(graph_def, kept)
     check_no_ref_types(graph_def)
     check_no_folded_resources(graph_def)
@@ -60,6 +62,33 @@ def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
         for name in node.input:
             if name not in names and input_node_name(name) not in names:
                 raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph.")
+
+
+def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
+    """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
+    op_of = {node.name: node.op for node in graph_def.node}
+    # Each node's inputs, less the back edges; Kahn's algorithm then visits every node of a DAG.
+    inputs = {node.name: {input_node_name(i) for i in node.input} - _back_edge_sources(node, op_of)
+              for node in graph_def.node}
+    consumers: dict[str, list[str]] = {}
+    for name, sources in inputs.items():
+        for source in sources:
+            consumers.setdefault(source, []).append(name)
+    ready = [name for name, sources in inputs.items() if not sources]
+    while ready:
+        name = ready.pop()
+        for consumer in consumers.get(name, []):
+            inputs[consumer].discard(name)
+            if not inputs[consumer]:
+                ready.append(consumer)
+    stuck = sorted(name for name, sources in inputs.items() if sources)
+    if stuck:
+        raise CheckError(f"The graph has a cycle through {', '.join(stuck[:5])} that is not a while loop; "
+                         "TensorFlow cannot import it. Check the inputs of those nodes.")
+
+
+def _back_edge_sources(node, op_of: dict[str, str]) -> set[str]:
+    return {input_node_name(i) for i in node.input if op_of.get(input_node_name(i)) in _BACK_EDGE_OPS}
 
 
 def check_no_training_ops(graph_def: graph_pb2.GraphDef, kept: Collection[str] = frozenset()) -> None:

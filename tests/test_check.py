@@ -88,3 +88,15 @@ def test_a_call_fed_a_folded_variable_as_its_resource_argument_fails():
     g.node[2].attr["Tin"].list.type.extend([types_pb2.DT_FLOAT, types_pb2.DT_RESOURCE])
     with pytest.raises(CheckError, match="call \\(StatefulPartitionedCall\\) expects a variable's handle .* w"):
         check.check_no_folded_resources(g)
+
+
+def test_a_cycle_outside_a_while_loop():
+    g = graph(node("a", "Add", "b", "x"), node("b", "Relu", "a"), node("x", "Placeholder"))
+    with pytest.raises(CheckError, match="cycle through a, b that is not a while loop"):
+        check.check_acyclic(g)
+
+
+def test_a_while_loop_cycle_is_fine():
+    g = graph(node("x", "Placeholder"), node("enter", "Enter", "x"), node("merge", "Merge", "enter", "next"),
+              node("body", "Identity", "merge"), node("next", "NextIteration", "body"))
+    check.check_acyclic(g)

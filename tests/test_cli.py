@@ -3,7 +3,9 @@
 Each test works on a copy of a committed fixture in tmp_path, so nothing in the repo is touched.
 """
 
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +113,7 @@ def test_no_outputs(mlp):
 
 
 def test_missing_graph(tmp_path):
-    assert_error(freeze(tmp_path / "nope.pb", "--outputs", "y"), f"Graph file {tmp_path / 'nope.pb'} does not exist.")
+    assert_error(freeze(tmp_path / "nope.pb", "--outputs", "y"), f"Graph file {tmp_path / 'nope.pb'} does not exist; check the path.")
 
 
 def test_garbled_text_graph_names_the_line(tmp_path):
@@ -307,3 +309,31 @@ def test_output_folder_is_refused_before_any_work(mlp):
     (mlp / "out").mkdir()
     assert_error(freeze(mlp / "model.pbtxt", mlp / "missing", "--outputs", "y", "-o", mlp / "out"),
                  f"The output path {mlp / 'out'} is a folder; give a file name with -o.")
+
+
+def test_output_may_not_overwrite_the_checkpoint_state_file(mlp):
+    state = mlp / "ckpt/checkpoint"
+    before = state.read_bytes()
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", state),
+                 f"The output path {state} is the input file {state}; choose another path with -o.")
+    assert state.read_bytes() == before
+
+
+def test_output_may_not_be_a_special_file(mlp):
+    fifo = mlp / "fifo"
+    os.mkfifo(fifo)
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", fifo),
+                 f"The output path {fifo} is not a regular file; give a file name with -o.")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_output_naming_a_folder_with_a_slash(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", f"{mlp}/new/"),
+                 f"The output path {mlp}/new/ is a folder; give a file name with -o.")
+    assert not (mlp / "new").exists()
+
+
+def test_a_file_that_is_no_checkpoint(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "model.pbtxt", "--outputs", "y", "-o", mlp / "o.pb"),
+                 f"{mlp / 'model.pbtxt'} is not a TensorFlow checkpoint; give the checkpoint prefix "
+                 "(ckpt/model-1000), its .index file, or the folder holding it.")

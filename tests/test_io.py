@@ -1,6 +1,7 @@
 """Reading graph files by content, checkpoint arguments, and the atomic writer."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from google.protobuf import text_format
@@ -50,10 +51,23 @@ def test_folder_instead_of_graph(tmp_path):
         read_graph(tmp_path)
 
 
-def test_empty_binary_graph_is_an_empty_graph(tmp_path):
-    path = tmp_path / "empty.pb"
-    path.write_bytes(b"")
-    assert read_graph(path).graph_def == graph_pb2.GraphDef()
+@pytest.mark.parametrize("name", ["empty.pb", "empty.pbtxt", "empty.meta"])
+def test_empty_graph_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"\n")
+    with pytest.raises(GraphError, match=f"Graph file {path} is empty; give the GraphDef"):
+        read_graph(path)
+
+
+def test_text_graph_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.pbtxt"
+    path.write_bytes(b"\xef\xbb\xbf" + text_format.MessageToString(ref_variable_graph()).encode())
+    assert read_graph(path).graph_def == ref_variable_graph()
+
+
+def test_special_file_as_graph():
+    with pytest.raises(GraphError, match="Graph file /dev/zero is not a regular file"):
+        read_graph(Path("/dev/zero"))
 
 
 def test_write_graph_is_deterministic(tmp_path):

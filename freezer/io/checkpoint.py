@@ -7,12 +7,14 @@ a V1 checkpoint file, or a folder (the prefix its `checkpoint` state file names,
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from freezer.errors import CheckpointError
 
 _STATE_FILE = "checkpoint"
+_TABLE_MAGIC = (0xDB4775248B80FB57).to_bytes(8, "little")
 _DATA_SUFFIX = re.compile(r"\.data-\d{5}-of-\d{5}$")
 _LATEST = re.compile(r'^model_checkpoint_path:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 
@@ -29,16 +31,31 @@ def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | N
     prefix = _strip_file_suffix(text)
     if _index_of(prefix).exists():
         return prefix
-    if path.is_file():  # a V1 checkpoint is one file with no .index; the engines decide about it
-        return text
+    if path.is_file():
+        if not _is_table(path):
+            raise CheckpointError(f"{text} is not a TensorFlow checkpoint; give the checkpoint prefix "
+                                  "(ckpt/model-1000), its .index file, or the folder holding it.")
+        return text  # a V1 checkpoint: one table file with no .index; the engines decide about it
     raise CheckpointError(f"Checkpoint {text} not found (looked for {_index_of(prefix)}); "
                           "give a checkpoint prefix, its .index file, or the folder holding it.")
 
 
 def checkpoint_files(prefix: str) -> list[Path]:
-    """The files of a checkpoint (a V1 file, `.index`, data) to keep an output from overwriting them."""
+    """The files of a checkpoint (a V1 file, `.index`, data, the folder's state file) to keep an
+    output from overwriting them."""
     index = _index_of(prefix)
-    return [Path(prefix), index, *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
+    return [Path(prefix), index, index.parent / _STATE_FILE,
+            *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
+
+
+def _is_table(path: Path) -> bool:
+    """Whether the file ends with the magic number of TensorFlow's table format (checkpoints use it)."""
+    with open(path, "rb") as file:
+        file.seek(0, os.SEEK_END)
+        if file.tell() < len(_TABLE_MAGIC):
+            return False
+        file.seek(-len(_TABLE_MAGIC), os.SEEK_END)
+        return file.read() == _TABLE_MAGIC
 
 
 def _index_of(prefix: str) -> Path:

@@ -21,6 +21,7 @@ from freezer.errors import GraphError, OptionError
 from freezer.io.frozen import FrozenGraph
 from freezer.io.pbtxt import parse_text
 
+_UTF8_BOM = b"\xef\xbb\xbf"  # some editors start text files with it
 # A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
 _TEXT_START = re.compile(rb"\A(?:\s*#[^\n]*\n|\s+)*[A-Za-z_][A-Za-z0-9_]*\s*[{:]")
 _METAGRAPH_TEXT_FIELDS = ("meta_info_def", "graph_def", "saver_def", "collection_def", "signature_def")
@@ -75,11 +76,16 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise GraphError(f"{path} is a folder; give the graph file (.pbtxt, .pb or .meta) inside it.")
     try:
-        return path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise GraphError(f"Graph file {path} is not a regular file; give a .pbtxt, .pb or .meta file.")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise GraphError(f"Graph file {path} does not exist.") from None
+        raise GraphError(f"Graph file {path} does not exist; check the path.") from None
     except OSError as error:
-        raise GraphError(f"Cannot read graph file {path}: {error.strerror}.") from None
+        raise GraphError(f"Cannot read graph file {path}: {error.strerror}; check the path.") from None
+    if not data.strip():
+        raise GraphError(f"Graph file {path} is empty; give the GraphDef or MetaGraphDef TensorFlow wrote.")
+    return data.removeprefix(_UTF8_BOM)
 
 
 def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
@@ -148,8 +154,12 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
     return size
 
 
-def ensure_not_an_input(output: Path, inputs: list[Path]) -> None:
-    """Refuse an output path that would overwrite one of the input files."""
+def ensure_writable_output(output: Path, inputs: list[Path]) -> None:
+    """Refuse an output path that is a folder or a special file, or would overwrite an input."""
+    if output.is_dir():
+        raise OptionError(f"The output path {output} is a folder; give a file name with -o.")
+    if output.exists() and not output.is_file():
+        raise OptionError(f"The output path {output} is not a regular file; give a file name with -o.")
     for candidate in inputs:
         if candidate.exists() and output.exists() and os.path.samefile(output, candidate):
             raise OptionError(f"The output path {output} is the input file {candidate}; "
