@@ -25,7 +25,7 @@ CheckpointArgument = Annotated[Optional[str], typer.Argument(
 OutputsOption = Annotated[list[str], typer.Option(
     "--outputs", help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work.",
     show_default=False)]
-OutputOption = Annotated[Optional[Path], typer.Option(
+OutputOption = Annotated[Optional[str], typer.Option(  # str: a trailing "/" must reach the API
     "--output", "-o", help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).",
     show_default=False)]
 TextOption = Annotated[bool, typer.Option("--text", help="Write a text GraphDef (.pbtxt) instead of binary.")]
