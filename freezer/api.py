@@ -164,10 +164,18 @@ def split_names(outputs: str | Iterable[str]) -> list[str]:
 
 def _kept_variables(index: GraphIndex, outputs: list[str], opts: FreezeOptions) -> set[str]:
     """The variables the outputs need that the options say to leave as variables."""
+    if opts.only_variables is not None and not opts.only_variables:
+        raise OptionError("--only-variables names no variable; give the variables to freeze, e.g. "
+                          "--only-variables dense/kernel,dense/bias.")
+    both = set(opts.keep_variables) & set(opts.only_variables or ())
+    if both:
+        raise OptionError(f"{sorted(both)[0]} is both kept (--keep-variables) and frozen (--only-variables); "
+                          "name it in one of them.")
     for option, names in (("--keep-variables", opts.keep_variables), ("--only-variables", opts.only_variables or ())):
         for name in names:
             if name not in index or not is_variable(index[name]):
-                raise OptionError(f"{option} {name}: no variable {name!r} in the graph."
+                raise OptionError(f"{option} {name}: no variable {name!r} in the graph; give variable node "
+                                  "names as the graph has them."
                                   f"{format_suggestions(nearest(name, _variable_names(index.graph_def)))}")
     needed = {name for name in reachable(index, outputs) if is_variable(index[name])}
     kept = needed & set(opts.keep_variables)
@@ -214,8 +222,8 @@ class _Source:
     def check_init_ops(self, init_ops: Collection[str]) -> None:
         for name in init_ops:
             if name not in self.index:
-                raise OptionError(f"--init-op {name}: no op {name!r} in the graph."
-                                  f"{format_suggestions(self.index.nearest_names(name))}")
+                raise OptionError(f"--init-op {name}: no op {name!r} in the graph; give op names as the "
+                                  f"graph has them.{format_suggestions(self.index.nearest_names(name))}")
 
 
 def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: FreezeOptions,

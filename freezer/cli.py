@@ -74,6 +74,8 @@ def describe_error(error: Exception) -> str:
     """One line for the user: a FreezerError's own message; anything else is freezer's fault."""
     if isinstance(error, FreezerError):
         message = str(error)
+    elif isinstance(error, OSError) and error.filename is not None:
+        message = f"Cannot use {error.filename}: {error.strerror}; check the path."
     else:
         message = (f"freezer failed unexpectedly ({type(error).__name__}: {error}); rerun with --debug "
                    "to see where, and please report it with the graph that caused it.")

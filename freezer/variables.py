@@ -9,12 +9,13 @@ its own node name, which is what every TensorFlow saver uses by default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
+from freezer.errors import GraphError
 from freezer.graph import GraphIndex, parse_input
-from freezer.tensors import tensor_proto_to_numpy
 
 REF_VARIABLE_OPS = frozenset({"Variable", "VariableV2"})
 RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
@@ -148,14 +149,24 @@ def _part_slice_spec(shapes: list[tuple[int, ...]], number: int) -> str:
 
 
 def _const_strings(index: GraphIndex, input_name: str) -> list[str] | None:
+    """The strings a restore op's names or slices input holds, when it is a string Const."""
     node = index.nodes.get(parse_input(input_name).node)
     if node is None or node.op != "Const" or node.attr["dtype"].type != types_pb2.DT_STRING:
         return None
-    values = tensor_proto_to_numpy(node.attr["value"].tensor).reshape(-1)
-    return [value.decode("utf-8", errors="replace") for value in values]
+    tensor = node.attr["value"].tensor
+    dims = [d.size for d in tensor.tensor_shape.dim]
+    count = math.prod(dims)
+    values = [value.decode("utf-8", errors="replace") for value in tensor.string_val]
+    if tensor.dtype != types_pb2.DT_STRING or min(dims, default=0) < 0 or len(values) not in (count, 1):
+        raise GraphError(f"Const {node.name}, which a restore op reads its tensor names or slices from, "
+                         "is malformed; re-export the graph with TensorFlow.")
+    return values * count if len(values) == 1 else values  # TF may store a repeated value once
 
 
 def _describe(node: node_def_pb2.NodeDef, key: tuple[str, str]) -> Variable:
+    if "dtype" not in node.attr:
+        raise GraphError(f"Variable {node.name} ({node.op}) has no dtype attr; the graph is malformed, "
+                         "re-export it with TensorFlow.")
     return Variable(node.name, node.attr["dtype"].type, _shape_of(node), key[0], key[1])
 
 

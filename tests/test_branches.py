@@ -98,7 +98,8 @@ def test_pinning_something_else_than_a_placeholder():
 
 
 def test_pinning_an_unknown_name_suggests_near_names():
-    with pytest.raises(OptionError, match="--set is_trainin: no node 'is_trainin' in the graph. Did you mean: is_training"):
+    with pytest.raises(OptionError, match="--set is_trainin: no node 'is_trainin' in the graph; name a Placeholder or "
+                                          "PlaceholderWithDefault. Did you mean: is_training"):
         prepare(cond_graph(), is_trainin="false")
 
 
@@ -157,3 +158,17 @@ def test_int64_values_are_exact():
     assert parse_value(str(2**63 - 1), types_pb2.DT_INT64, "n") == 2**63 - 1
     with pytest.raises(OptionError, match="is not a uint8 value"):
         parse_value("256", types_pb2.DT_UINT8, "n")
+
+
+def test_a_pinned_value_must_fit_the_placeholders_shape():
+    g = graph(node("x", "Placeholder", dtype=FLOAT))
+    g.node[0].attr["shape"].shape.dim.add(size=-1)
+    g.node[0].attr["shape"].shape.dim.add(size=4)
+    with pytest.raises(OptionError, match=r"--set x=1: x takes shape \[\?, 4\], not shape \[\]; give a value"):
+        run_pipeline(g, PassContext(outputs=["x"], pins={"x": "1"}), PREPARE)
+    run_pipeline(g, PassContext(outputs=["x"], pins={"x": "[[1, 2, 3, 4]]"}), PREPARE)
+
+
+def test_string_placeholders_take_strings_only():
+    with pytest.raises(OptionError, match="is not a string value"):
+        parse_value("[1, 2]", types_pb2.DT_STRING, "s")

@@ -294,7 +294,7 @@ def test_options_are_checked_even_when_no_variable_is_read(mlp):
     assert_error(freeze(mlp / "model.pbtxt", "--outputs", "x", "--engine", "turbo"),
                  "Unknown engine 'turbo'; choose one of: native, session.")
     assert_error(freeze(mlp / "model.pbtxt", "--outputs", "x", "--engine", "session", "--init-op", "nosuch"),
-                 "--init-op nosuch: no op 'nosuch' in the graph.")
+                 "--init-op nosuch: no op 'nosuch' in the graph; give op names as the graph has them.")
 
 
 def test_binary_meta_graph_under_another_suffix(tmp_path):
@@ -337,3 +337,9 @@ def test_a_file_that_is_no_checkpoint(mlp):
     assert_error(freeze(mlp / "model.pbtxt", mlp / "model.pbtxt", "--outputs", "y", "-o", mlp / "o.pb"),
                  f"{mlp / 'model.pbtxt'} is not a TensorFlow checkpoint; give the checkpoint prefix "
                  "(ckpt/model-1000), its .index file, or the folder holding it.")
+
+
+def test_a_path_the_system_refuses_is_one_line(mlp):
+    long_name = mlp / ("o" * 300 + ".pb")
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", long_name),
+                 f"Cannot use {long_name}: File name too long; check the path.")

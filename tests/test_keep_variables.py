@@ -46,7 +46,8 @@ def test_only_variables_freezes_just_those(mlp, tmp_path):
 
 
 def test_unknown_kept_variable(mlp):
-    with pytest.raises(OptionError, match="--keep-variables layer2/ww: no variable 'layer2/ww' in the graph. "
+    with pytest.raises(OptionError, match="--keep-variables layer2/ww: no variable 'layer2/ww' in the graph; give variable node "
+                                          "names as the graph has them. "
                                           "Did you mean: layer2/w"):
         freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer2/ww"])
 
@@ -91,6 +92,15 @@ def test_init_op_needs_the_session_engine(doubling_model):
 
 
 def test_unknown_init_op(doubling_model):
-    with pytest.raises(OptionError, match="--init-op double: no op 'double' in the graph. Did you mean: double_v"):
+    with pytest.raises(OptionError, match="--init-op double: no op 'double' in the graph; give op names as the graph has them. "
+                                          "Did you mean: double_v"):
         freezer.freeze_files(doubling_model / "model.pb", doubling_model / "ckpt", outputs="y",
                              init_ops=["double"], engine="session")
+
+
+def test_empty_or_contradicting_lists(mlp):
+    with pytest.raises(OptionError, match="--only-variables names no variable"):
+        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", only_variables=[])
+    with pytest.raises(OptionError, match="layer0/w is both kept .* and frozen"):
+        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer0/w"],
+                             only_variables=["layer0/w"])

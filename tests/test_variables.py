@@ -4,7 +4,7 @@ import pytest
 from tensorboard.compat.proto import saver_pb2, types_pb2
 
 from freezer.engines.read import slice_shapes
-from freezer.errors import CheckpointError
+from freezer.errors import CheckpointError, GraphError
 from freezer.variables import Variable
 from freezer.graph import GraphIndex
 from freezer.variables import describe_variables
@@ -89,3 +89,25 @@ def test_slice_shapes():
 def test_malformed_slice_spec_is_a_clear_error():
     with pytest.raises(CheckpointError, match="gives variable v the malformed slice '4 6'"):
         slice_shapes(spec("4 6"))
+
+
+def test_malformed_restore_names_are_a_graph_error():
+    g = restore_graph(names=("old/v", "old/r"), slices=("", ""))
+    names = {n.name: n for n in g.node}["save/RestoreV2/tensor_names"]
+    names.attr["value"].tensor.tensor_shape.dim[0].size = 5  # 5 names declared, 2 stored
+    with pytest.raises(GraphError, match="Const save/RestoreV2/tensor_names, which a restore op reads"):
+        keys(g, ["v"])
+
+
+def test_repeated_slice_specs_stored_once_are_expanded():
+    g = restore_graph(names=("old/v", "old/r"), slices=("",))
+    slices = {n.name: n for n in g.node}["save/RestoreV2/shape_and_slices"]
+    slices.attr["value"].tensor.tensor_shape.dim[0].size = 2
+    assert keys(g, ["v", "r"]) == {"v": ("old/v", ""), "r": ("old/r", "")}
+
+
+def test_a_variable_without_dtype_is_a_graph_error():
+    g = graph(variable("v"))
+    del g.node[0].attr["dtype"]
+    with pytest.raises(GraphError, match="Variable v \\(VariableV2\\) has no dtype attr"):
+        keys(g, ["v"])

@@ -137,7 +137,8 @@ def open_checkpoint(prefix: str) -> SessionCheckpoint:
 
 
 def _describe_failure(prefix: str, error: Exception) -> str:
-    detail = getattr(error, "message", None) or str(error)
-    detail = " ".join(detail.split("\n")[0].split())
+    text = (getattr(error, "message", None) or str(error)).replace("Graph execution error:", "")
+    # TF appends where in its own Python the failing op was built; the first lines say what failed.
+    detail = " ".join(text.split("Detected at node")[0].split())[:400]
     return (f"Cannot read checkpoint {prefix}: {detail.rstrip('.')}. "
             "The checkpoint files may be corrupt or truncated; save the checkpoint again.")

@@ -30,6 +30,7 @@ def pin_placeholders(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassRes
         node = _placeholder(index, name)
         dtype = node.attr["dtype"].type
         value = parse_value(text, dtype, name)
+        _check_shape(node, value, name, text)
         del node.input[:]  # a PlaceholderWithDefault's default is no longer needed
         become_const(node, make_tensor_proto(value, dtype))
     ctx.notes.append("Pinned " + ", ".join(f"{name}={text}" for name, text in ctx.pins.items()) + ".")
@@ -48,7 +49,10 @@ def parse_value(text: str, dtype: int, name: str) -> np.ndarray:
 
 def _convert(raw, dtype: int) -> np.ndarray:
     if dtype == types_pb2.DT_STRING:
-        return np.array(raw, dtype=object)
+        array = np.array(raw, dtype=object)
+        if not all(isinstance(item, str) for item in array.reshape(-1)):
+            raise ValueError("strings only")
+        return array
     if dtype == types_pb2.DT_BOOL:
         return np.vectorize(_parse_bool, otypes=[bool])(np.array(raw, dtype=object))
     numpy_dtype = NUMPY_DTYPES.get(dtype)
@@ -74,10 +78,22 @@ def _parse_bool(item) -> bool:
     raise ValueError(word)
 
 
+def _check_shape(node, value: np.ndarray, name: str, text: str) -> None:
+    """The value must fit the placeholder's declared shape (unknown dimensions fit anything)."""
+    shape = node.attr["shape"].shape if "shape" in node.attr else None
+    if shape is None or shape.unknown_rank:
+        return
+    dims = [d.size for d in shape.dim]
+    if len(dims) != value.ndim or any(d >= 0 and d != v for d, v in zip(dims, value.shape)):
+        wanted = "a scalar" if not dims else "shape [" + ", ".join("?" if d < 0 else str(d) for d in dims) + "]"
+        raise OptionError(f"--set {name}={text}: {name} takes {wanted}, not shape {list(value.shape)}; "
+                          "give a value of that shape.")
+
+
 def _placeholder(index: GraphIndex, name: str):
     if name not in index:
-        raise OptionError(f"--set {name}: no node {name!r} in the graph."
-                          f"{format_suggestions(index.nearest_names(name))}")
+        raise OptionError(f"--set {name}: no node {name!r} in the graph; name a Placeholder or "
+                          f"PlaceholderWithDefault.{format_suggestions(index.nearest_names(name))}")
     node = index[name]
     if node.op not in PLACEHOLDER_OPS:
         raise OptionError(f"--set {name}: {name} is a {node.op}, not a placeholder; only placeholders "
