@@ -151,7 +151,7 @@ def resolve_outputs(graph_def: graph_pb2.GraphDef, outputs: str | Iterable[str])
     if unknown:
         first = unknown[0]
         others = f" (also unknown: {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
-        hint = format_suggestions(index.nearest_names(first))
+        hint = format_suggestions(index.nearest_names(first)) or " Give node names as the graph has them."
         raise OutputNameError(f"Output {first!r} is not a node of the graph{others}.{hint}")
     return nodes
 

@@ -61,7 +61,8 @@ def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
     for node in graph_def.node:
         for name in node.input:
             if name not in names and input_node_name(name) not in names:
-                raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph.")
+                raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph; "
+                                 "the graph file is incomplete or was edited, re-export it.")
 
 
 def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:

@@ -271,7 +271,7 @@ def test_debug_shows_the_traceback(mlp):
 
 def test_freezer_group_has_the_freeze_command(mlp):
     result = CliRunner().invoke(freezer_app, ["freeze", str(mlp / "model.pbtxt"), "--outputs", "nope"])
-    assert_error(result, "Output 'nope' is not a node of the graph.")
+    assert_error(result, "Output 'nope' is not a node of the graph. Give node names as the graph has them.")
 
 
 def test_python_dash_m_and_console_script_in_a_real_process(mlp):
