@@ -85,15 +85,17 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     """
     started = time.perf_counter()
     opts = FreezeOptions(**options)
-    output_nodes = resolve_outputs(graph_def, outputs)
+    source = _Source(graph_def, GraphIndex(graph_def), saver_def)
+    output_nodes = resolve_outputs(source.index, outputs)
+    source.check_init_ops(opts.init_ops)
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(graph_def)
     ctx = PassContext(outputs=output_nodes, keep_devices=opts.keep_devices, pins=dict(opts.pin))
     graph = run_pipeline(graph, ctx, PREPARE)
-    source = _Source(graph_def, GraphIndex(graph_def), saver_def)
-    source.check_init_ops(opts.init_ops)
-    kept = _kept_variables(GraphIndex(graph), ctx.outputs, opts)
-    init_op = _keep_initializers(graph, ctx, kept)
+    index = GraphIndex(graph)  # of the graph PREPARE left; `needed` is what the outputs reach in it
+    needed = reachable(index, ctx.outputs)
+    kept = _kept_variables(index, needed, opts)
+    init_op = _keep_initializers(graph, ctx, needed, kept)
     graph = prune_to_outputs(graph, ctx).graph_def
     variables = describe_variables(source.index, [n for n in _variable_names(graph) if n not in kept], saver_def)
     ctx.values = _read_values(checkpoint, variables, ctx.notes, opts, source)
@@ -121,7 +123,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     output_path = Path(output) if output is not None else default_output_path(graph_path, as_text)
     ensure_writable_output(output_path, [graph_path])
     loaded = read_graph(graph_path)
-    resolve_outputs(loaded.graph_def, outputs)  # unknown names fail before the checkpoint is touched
+    resolve_outputs(GraphIndex(loaded.graph_def), outputs)  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     if prefix is not None:
         ensure_writable_output(output_path, checkpoint_files(prefix))
@@ -140,12 +142,11 @@ def default_output_path(graph_path: Path, as_text: bool) -> Path:
     return graph_path.with_name(graph_path.stem + (".frozen.pbtxt" if as_text else ".frozen.pb"))
 
 
-def resolve_outputs(graph_def: graph_pb2.GraphDef, outputs: str | Iterable[str]) -> list[str]:
+def resolve_outputs(index: GraphIndex, outputs: str | Iterable[str]) -> list[str]:
     """Node names for `outputs` (`y`, `y:0`, `a,b`, lists of those); unknown names raise."""
     names = split_names(outputs)
     if not names:
         raise OutputNameError("No outputs given; name the nodes to keep, e.g. --outputs y.")
-    index = GraphIndex(graph_def)
     nodes = list(dict.fromkeys(parse_input(name).node for name in names))
     unknown = [node for node in nodes if node not in index]
     if unknown:
@@ -162,8 +163,8 @@ def split_names(outputs: str | Iterable[str]) -> list[str]:
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
-def _kept_variables(index: GraphIndex, outputs: list[str], opts: FreezeOptions) -> set[str]:
-    """The variables the outputs need that the options say to leave as variables."""
+def _kept_variables(index: GraphIndex, needed: set[str], opts: FreezeOptions) -> set[str]:
+    """The variables among the `needed` nodes that the options say to leave as variables."""
     if opts.only_variables is not None and not opts.only_variables:
         raise OptionError("--only-variables names no variable; give the variables to freeze, e.g. "
                           "--only-variables dense/kernel,dense/bias.")
@@ -177,18 +178,19 @@ def _kept_variables(index: GraphIndex, outputs: list[str], opts: FreezeOptions) 
                 raise OptionError(f"{option} {name}: no variable {name!r} in the graph; give variable node "
                                   "names as the graph has them."
                                   f"{format_suggestions(nearest(name, _variable_names(index.graph_def)))}")
-    needed = {name for name in reachable(index, outputs) if is_variable(index[name])}
-    kept = needed & set(opts.keep_variables)
+    needed_variables = {name for name in needed if is_variable(index[name])}
+    kept = needed_variables & set(opts.keep_variables)
     if opts.only_variables is not None:
-        kept |= needed - set(opts.only_variables)
+        kept |= needed_variables - set(opts.only_variables)
     return kept
 
 
-def _keep_initializers(graph: graph_pb2.GraphDef, ctx: PassContext, kept: set[str]) -> str | None:
+def _keep_initializers(graph: graph_pb2.GraphDef, ctx: PassContext, needed: set[str],
+                       kept: set[str]) -> str | None:
     """Keep what fills the tables the outputs use and what initializes kept variables, behind one
     init op that becomes an output too; returns its name."""
-    tables = table_initializers(graph, reachable(GraphIndex(graph), ctx.outputs))
-    variables = variable_initializers(graph, kept)
+    tables = table_initializers(graph, needed)
+    variables = variable_initializers(graph, kept) if kept else []
     if not tables and not variables:
         return None
     init_op = ensure_init_op(graph, tables + variables)

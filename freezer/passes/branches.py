@@ -29,6 +29,8 @@ _CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
 
 
 def fold_constant_branches(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+    if not any(node.op in SWITCH_OPS or node.op in _CALL_FOR for node in graph_def.node):
+        return PassResult(graph_def, changed=False)
     index = GraphIndex(graph_def)
     dead_ports = {}  # switch name → its dead output port
     changed = False
