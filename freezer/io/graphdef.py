@@ -19,6 +19,7 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
 
 from freezer.errors import GraphError, OptionError
 from freezer.io.frozen import FrozenGraph
+from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import parse_text
 
 _UTF8_BOM = b"\xef\xbb\xbf"  # some editors start text files with it
@@ -29,12 +30,13 @@ _METAGRAPH_TEXT_FIELDS = ("meta_info_def", "graph_def", "saver_def", "collection
 
 @dataclasses.dataclass
 class LoadedGraph:
-    """A graph as read from disk: the GraphDef, and the saver a MetaGraphDef carried (if any)."""
+    """A graph as read from disk: the GraphDef, and what a MetaGraphDef carried besides (if any)."""
 
     graph_def: graph_pb2.GraphDef
     saver_def: saver_pb2.SaverDef | None
     path: Path
     is_text: bool
+    initializers: dict[str, str] = dataclasses.field(default_factory=dict)  # variable → its initializer op
 
 
 def read_graph(path: str | os.PathLike) -> LoadedGraph:
@@ -52,7 +54,7 @@ def read_graph(path: str | os.PathLike) -> LoadedGraph:
         proto, is_meta = _parse_binary_graph_or_meta(data, path)
     if is_meta:
         saver = proto.saver_def if proto.HasField("saver_def") else None
-        return LoadedGraph(proto.graph_def, saver, path, is_text)
+        return LoadedGraph(proto.graph_def, saver, path, is_text, declared_initializers(proto, path))
     return LoadedGraph(proto, None, path, is_text)
 
 
