@@ -62,23 +62,25 @@ class FreezeOptions:
     pin: Mapping[str, str] = dataclasses.field(default_factory=dict)  # placeholder → value, as text
     keep_variables: Collection[str] = ()  # variables to leave as variables, with their initializers
     only_variables: Collection[str] | None = None  # freeze only these (the others are kept)
-    init_ops: Collection[str] = ()  # ops the session engine runs after restoring, before reading
+    # Ops the session engine runs after restoring, before reading; an assign of a kept variable named
+    # here instead chooses that variable's initializer (when the graph assigns it in several places).
+    init_ops: Collection[str] = ()
     engine: str = DEFAULT_ENGINE
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise OptionError(f"Unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}.")
-        if self.init_ops and self.engine != "session":
-            raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
 
 
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
            outputs: str | Iterable[str], saver_def: saver_pb2.SaverDef | None = None,
-           **options) -> FreezeResult:
+           declared_initializers: Mapping[str, str] | None = None, **options) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
-    picks which restore ops map variables to checkpoint keys. Options are `FreezeOptions` fields:
+    picks which restore ops map variables to checkpoint keys; `declared_initializers` (variable →
+    the op that initializes it, from a MetaGraphDef's VariableDefs) decides what initializes a kept
+    variable. Options are `FreezeOptions` fields:
     `pin={"is_training": "false"}` turns placeholders into constants and prunes the branches they
     rule out; `keep_variables`/`only_variables` choose what stays a variable; `init_ops` are run by
     the session engine before values are read. The input GraphDef is not modified.
@@ -95,10 +97,13 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     index = GraphIndex(graph)  # of the graph PREPARE left; `needed` is what the outputs reach in it
     needed = reachable(index, ctx.outputs)
     kept = _kept_variables(index, needed, opts)
-    init_op = _keep_initializers(graph, ctx, needed, kept)
+    init_op, chosen = _keep_initializers(graph, ctx, needed, kept, declared_initializers or {}, opts.init_ops)
+    ops_to_run = [name for name in opts.init_ops if name not in chosen]
+    if ops_to_run and opts.engine != "session":
+        raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
     graph = prune_to_outputs(graph, ctx).graph_def
     variables = describe_variables(source.index, [n for n in _variable_names(graph) if n not in kept], saver_def)
-    ctx.values = _read_values(checkpoint, variables, ctx.notes, opts, source)
+    ctx.values = _read_values(checkpoint, variables, ctx.notes, opts.engine, ops_to_run, source)
     if not variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     frozen = FrozenGraph(run_pipeline(graph, ctx), ctx.deferred)
@@ -127,7 +132,8 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     prefix = resolve_checkpoint(checkpoint, graph_path)
     if prefix is not None:
         ensure_writable_output(output_path, checkpoint_files(prefix))
-    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def, **options)
+    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
+                    declared_initializers=loaded.initializers, **options)
     try:
         size = write_graph(output_path, result.frozen, as_text=as_text)
     except OSError as error:
@@ -185,20 +191,22 @@ def _kept_variables(index: GraphIndex, needed: set[str], opts: FreezeOptions) ->
     return kept
 
 
-def _keep_initializers(graph: graph_pb2.GraphDef, ctx: PassContext, needed: set[str],
-                       kept: set[str]) -> str | None:
+def _keep_initializers(graph: graph_pb2.GraphDef, ctx: PassContext, needed: set[str], kept: set[str],
+                       declared: Mapping[str, str], init_ops: Collection[str]) -> tuple[str | None, set[str]]:
     """Keep what fills the tables the outputs use and what initializes kept variables, behind one
-    init op that becomes an output too; returns its name."""
+    init op that becomes an output too; returns its name, and the `init_ops` that chose a kept
+    variable's initializer (those need not run before values are read)."""
     tables = table_initializers(graph, needed)
-    variables = variable_initializers(graph, kept) if kept else []
+    in_graph_order = [node.name for node in graph.node if node.name in kept]
+    variables = variable_initializers(graph, in_graph_order, declared=declared, chosen=init_ops)
     if not tables and not variables:
-        return None
+        return None, set()
     init_op = ensure_init_op(graph, tables + variables)
     ctx.outputs = [*ctx.outputs, init_op]
     what = (["the lookup tables"] if tables else []) + ([f"the kept variables ({', '.join(sorted(kept))})"]
                                                          if variables else [])
     ctx.notes.append(f"Run {init_op!r} once before the outputs: it initializes {' and '.join(what)}.")
-    return init_op
+    return init_op, set(init_ops) & set(variables)
 
 
 def _kept_nodes(graph: graph_pb2.GraphDef, kept: set[str]) -> set[str]:
@@ -228,7 +236,7 @@ class _Source:
                                   f"graph has them.{format_suggestions(self.index.nearest_names(name))}")
 
 
-def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: FreezeOptions,
+def _read_values(checkpoint, variables: list[Variable], notes: list[str], engine: str, init_ops: list[str],
                  source: _Source) -> Mapping[str, np.ndarray]:
     if not variables:
         return {}
@@ -236,10 +244,10 @@ def _read_values(checkpoint, variables: list[Variable], notes: list[str], opts: 
         names = ", ".join(v.name for v in variables[:3]) + (", ..." if len(variables) > 3 else "")
         raise CheckpointError(f"The outputs need {len(variables)} variable(s) ({names}) but no checkpoint "
                               "was given; pass the checkpoint prefix or folder after the graph.")
-    if not opts.init_ops:
-        return read_variables(opts.engine, os.fspath(checkpoint), variables, notes)
+    if not init_ops:
+        return read_variables(engine, os.fspath(checkpoint), variables, notes)
     restorable = describe_variables(source.index, _variable_names(source.graph_def), source.saver_def)
-    return read_after_init_ops(os.fspath(checkpoint), variables, source.graph_def, restorable, list(opts.init_ops))
+    return read_after_init_ops(os.fspath(checkpoint), variables, source.graph_def, restorable, init_ops)
 
 
 def _value_bytes(values: Iterable[np.ndarray]) -> int:

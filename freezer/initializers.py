@@ -10,12 +10,13 @@ added here — and a consumer of the frozen graph runs it once before the output
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
+from freezer.errors import GraphError, OptionError
 from freezer.graph import GraphIndex, parse_input
-from freezer.variables import RESTORE_OPS
+from freezer.variables import RESTORE_OPS, VARIABLE_OPS
 
 TABLE_INIT_OPS = frozenset({
     "InitializeTable", "InitializeTableV2", "InitializeTableFromTextFile",
@@ -31,12 +32,49 @@ def table_initializers(graph_def: graph_pb2.GraphDef, needed: Collection[str]) -
             if node.op in TABLE_INIT_OPS and node.input and parse_input(node.input[0]).node in needed]
 
 
-def variable_initializers(graph_def: graph_pb2.GraphDef, variables: Collection[str]) -> list[str]:
-    """The assigns that give `variables` their initial values (not the saver's restore assigns)."""
+def variable_initializers(graph_def: graph_pb2.GraphDef, variables: Collection[str], *,
+                          declared: Mapping[str, str], chosen: Collection[str] = ()) -> list[str]:
+    """The one op that gives each of `variables` its initial value, in the order of `variables`.
+
+    That is the op TensorFlow's `global_variables_initializer` would run for it: the one its
+    `VariableDef.initializer_name` names (`declared`, from a MetaGraphDef), else an assign the
+    user `chosen` (`--init-op`), else `<name>/Assign` or the only assign whose value reads no
+    variable and no restore op. Assigns that update a variable while the graph runs (`v.assign(v +
+    other)`) are never initializers: running them in the init op would change the outputs.
+    """
     index = GraphIndex(graph_def)
-    return [node.name for node in graph_def.node
-            if node.op in _VARIABLE_INIT_OPS and len(node.input) > 1
-            and parse_input(node.input[0]).node in variables and not _restored(index, node.input[1])]
+    assigns: dict[str, list[node_def_pb2.NodeDef]] = {}
+    for node in graph_def.node:
+        if node.op in _VARIABLE_INIT_OPS and len(node.input) > 1:
+            assigns.setdefault(parse_input(node.input[0]).node, []).append(node)
+    reads_state = _ReadsState(index)
+    return [_initializer_of(index, name, assigns.get(name, []), declared.get(name), set(chosen), reads_state)
+            for name in variables]
+
+
+def _initializer_of(index: GraphIndex, variable: str, assigns: list[node_def_pb2.NodeDef], declared: str | None,
+                    chosen: set[str], reads_state: _ReadsState) -> str:
+    if declared is not None:
+        if declared not in index:
+            raise GraphError(f"The MetaGraphDef names {declared!r} as the initializer of variable {variable}, "
+                             "but the graph has no such op; re-export the graph with TensorFlow.")
+        return declared
+    picked = [node.name for node in assigns if node.name in chosen]
+    if len(picked) == 1:
+        return picked[0]
+    candidates = [node for node in assigns if not reads_state(node.input[1])]
+    default = next((node for node in candidates if node.name == f"{variable}/Assign"), None)
+    if not picked and default is not None:
+        return default.name
+    if not picked and len(candidates) == 1:
+        return candidates[0].name
+    if not assigns:
+        raise OptionError(f"Variable {variable} is kept (--keep-variables/--only-variables) but no op in the "
+                          "graph assigns it an initial value; freeze it instead, or keep a graph that "
+                          "initializes it.")
+    names = ", ".join(node.name for node in assigns)
+    raise OptionError(f"Variable {variable} is kept but its initializer is ambiguous: {names} assign it; name "
+                      f"the one that gives its initial value with --init-op, e.g. --init-op {assigns[0].name}.")
 
 
 def ensure_init_op(graph_def: graph_pb2.GraphDef, initializers: list[str]) -> str:
@@ -54,7 +92,33 @@ def ensure_init_op(graph_def: graph_pb2.GraphDef, initializers: list[str]) -> st
     return name
 
 
-def _restored(index: GraphIndex, value_input: str) -> bool:
-    """Whether an assigned value comes from a restore op (maybe through Identities)."""
-    node = index.source(value_input)
-    return node is not None and node.op in RESTORE_OPS
+class _ReadsState:
+    """Whether a tensor depends (through data inputs) on a variable or a restore op, memoized over
+    the whole graph so that asking it of every assign stays linear in the graph's size."""
+
+    def __init__(self, index: GraphIndex):
+        self._index = index
+        self._memo: dict[str, bool] = {}
+
+    def __call__(self, input_name: str) -> bool:
+        start = parse_input(input_name).node
+        visiting: set[str] = set()
+        stack = [(start, False)]  # (node, its inputs already pushed): a post-order walk without recursion
+        while stack:
+            name, expanded = stack.pop()
+            if name in self._memo:
+                continue
+            node = self._index.nodes.get(name)
+            if node is None or node.op in VARIABLE_OPS or node.op in RESTORE_OPS:
+                self._memo[name] = node is not None
+            elif expanded:
+                self._memo[name] = any(self._memo.get(source, False) for source in _data_sources(node))
+            elif name not in visiting:  # a node seen again before it is decided closes a loop: skip it
+                visiting.add(name)
+                stack.append((name, True))
+                stack.extend((source, False) for source in _data_sources(node))
+        return self._memo[start]
+
+
+def _data_sources(node: node_def_pb2.NodeDef) -> list[str]:
+    return [ref.node for ref in map(parse_input, node.input) if not ref.control]

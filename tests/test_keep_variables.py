@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from tensorboard.compat.proto import types_pb2
 from typer.testing import CliRunner
 
 import freezer
 from freezer.cli import freeze_app
 from freezer.errors import OptionError
+from freezer.tensors import make_tensor_proto
 from fixture_models import load_fixture
+from graphs import graph, node, variable
 
 tf = pytest.importorskip("tensorflow")
 
@@ -104,3 +107,78 @@ def test_empty_or_contradicting_lists(mlp):
     with pytest.raises(OptionError, match="layer0/w is both kept .* and frozen"):
         freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer0/w"],
                              only_variables=["layer0/w"])
+
+
+def _updated_in_place(folder, use_resource: bool):
+    """TensorFlow's convert_to_constants case: `v` (1.0) is kept, and the output first runs
+    `v.assign(other + v)` with `other` (2.0) frozen. Writes model.pbtxt, model.meta and ckpt/;
+    returns what TensorFlow gives for two runs of `out` after `v.initializer`."""
+    with tf.Graph().as_default() as graph:
+        v = tf.compat.v1.Variable(1.0, name="v", use_resource=use_resource)
+        other = tf.compat.v1.Variable(2.0, name="other", use_resource=use_resource)
+        update = v.assign(other + v)
+        with tf.control_dependencies([update]):
+            tf.identity(v.read_value(), name="out")
+        saver = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            saver.save(session, str(folder / "ckpt" / "model"))
+            session.run(v.initializer)
+            expected = [session.run("out:0") for _ in range(2)]
+        tf.io.write_graph(graph.as_graph_def(), str(folder), "model.pbtxt")
+        saver.export_meta_graph(str(folder / "model.meta"))
+    return expected
+
+
+def _run_twice_after_init(path, init_op: str) -> list:
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(path.read_bytes()), name="")
+        with tf.compat.v1.Session() as session:
+            session.run(init_op)
+            return [session.run("out:0") for _ in range(2)]
+
+
+@pytest.mark.parametrize("use_resource", [True, False], ids=["resource", "ref"])
+@pytest.mark.parametrize("graph_file", ["model.pbtxt", "model.meta"])
+def test_kept_variable_updated_by_the_graph_gets_only_its_initializer(tmp_path, use_resource, graph_file):
+    expected = _updated_in_place(tmp_path, use_resource)
+    assert expected == [3.0, 5.0]
+    result = freezer.freeze_files(tmp_path / graph_file, tmp_path / "ckpt", outputs="out",
+                                  output=tmp_path / "f.pb", keep_variables=["v"])
+    init = next(node for node in result.graph_def.node if node.name == result.init_op)
+    assert list(init.input) == ["^v/Assign"]
+    assert _run_twice_after_init(result.output_path, result.init_op) == expected
+
+
+def _assigned_twice():
+    """`v` assigned from two constants, neither named `v/Assign`: which one initializes it?"""
+    consts = []
+    for name, value in (("one", 1.0), ("two", 2.0)):
+        const = node(name, "Const", dtype=types_pb2.DT_FLOAT)
+        const.attr["value"].tensor.CopyFrom(make_tensor_proto(np.array(value, np.float32), types_pb2.DT_FLOAT))
+        consts.append(const)
+    return graph(variable("v", shape=()), *consts,
+                 node("set_one", "Assign", "v", "one", T=types_pb2.DT_FLOAT),
+                 node("set_two", "Assign", "v", "two", T=types_pb2.DT_FLOAT),
+                 node("v/read", "Identity", "v", T=types_pb2.DT_FLOAT),
+                 node("out", "Identity", "v/read", T=types_pb2.DT_FLOAT))
+
+
+def test_kept_variable_with_two_candidate_initializers_is_an_error_naming_them():
+    with pytest.raises(OptionError, match=r"^Variable v is kept but its initializer is ambiguous: set_one, "
+                                          r"set_two assign it; name the one that gives its initial value with "
+                                          r"--init-op, e.g. --init-op set_one\.$"):
+        freezer.freeze(_assigned_twice(), None, outputs="out", keep_variables=["v"])
+
+
+def test_init_op_chooses_a_kept_variables_initializer_without_tensorflow():
+    result = freezer.freeze(_assigned_twice(), None, outputs="out", keep_variables=["v"], init_ops=["set_two"])
+    init = next(node for node in result.graph_def.node if node.name == result.init_op)
+    assert list(init.input) == ["^set_two"]
+    assert "set_one" not in {node.name for node in result.graph_def.node}
+
+
+def test_kept_variable_without_an_initializer_is_an_error():
+    bare = graph(variable("v", shape=()), node("out", "Identity", "v", T=types_pb2.DT_FLOAT))
+    with pytest.raises(OptionError, match=r"^Variable v is kept .* no op in the graph assigns it an initial value"):
+        freezer.freeze(bare, None, outputs="out", keep_variables=["v"])
