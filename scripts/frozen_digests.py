@@ -1,0 +1,70 @@
+"""Print the sha256 of every committed fixture and bench workload frozen by this checkout.
+
+A refactor that must not change what users get is checked by running this before and after it and
+diffing the two outputs:
+
+    python scripts/frozen_digests.py > before.txt
+    ... change the code ...
+    python scripts/frozen_digests.py > after.txt && diff before.txt after.txt
+
+Each fixture is frozen through the CLI as tests/fixture_models.py describes it (its `fixture.json`),
+once per engine (`session` only when TensorFlow is installed); each bench workload already built in
+the bench's work folder (scripts/bench.py builds them) once with the native engine.
+"""
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+BENCH_WORKDIR = Path("/tmp/freezer-bench")
+
+
+def fixture_commands() -> dict[str, list[str]]:
+    """Label → freeze arguments (without -o and --engine) for every committed fixture."""
+    commands = {}
+    for spec_path in sorted(FIXTURES.glob("*/fixture.json")):
+        spec, folder = json.loads(spec_path.read_text()), spec_path.parent
+        checkpoint = [str(folder / spec["checkpoint"])] if spec["checkpoint"] else []
+        commands[folder.name] = [str(folder / spec["graph"]), *checkpoint, "--outputs", ",".join(spec["outputs"]),
+                                 *spec.get("freeze_args", [])]
+    return commands
+
+
+def workload_commands(workdir: Path) -> dict[str, list[str]]:
+    return {f"bench/{folder.name}": [str(folder / "model.pbtxt"), str(folder / "ckpt" / "model"), "--outputs", "y"]
+            for folder in sorted(workdir.glob("*")) if (folder / "workload.json").exists()}
+
+
+def digest(arguments: list[str], engine: str, scratch: Path) -> str:
+    out = scratch / "frozen.pb"
+    done = subprocess.run([sys.executable, "-m", "freezer", "freeze", *arguments, "-o", str(out),
+                           "--engine", engine], capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"failed: {done.stderr.strip()}"
+    data = out.read_bytes()
+    out.unlink()
+    return hashlib.sha256(data).hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench-workdir", type=Path, default=BENCH_WORKDIR)
+    args = parser.parse_args()
+    engines = ["native"] + (["session"] if importlib.util.find_spec("tensorflow") else [])
+    with tempfile.TemporaryDirectory() as scratch:
+        for label, arguments in fixture_commands().items():
+            for engine in engines:
+                print(f"{label} {engine} {digest(arguments, engine, Path(scratch))}", flush=True)
+        for label, arguments in workload_commands(args.bench_workdir).items():
+            print(f"{label} native {digest(arguments, 'native', Path(scratch))}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
