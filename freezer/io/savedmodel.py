@@ -16,7 +16,7 @@ import os
 import stat
 from collections import deque
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory, text_format
 from tensorboard.compat.proto import (graph_pb2, meta_graph_pb2, saver_pb2, tensor_shape_pb2,
