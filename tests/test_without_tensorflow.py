@@ -36,7 +36,7 @@ def test_the_session_engine_says_tensorflow_is_missing(tmp_path):
     fixture = load_fixture("mlp_ref")
     done = freeze_without_tf(*fixture.cli_args(), "-o", tmp_path / "o.pb", "--engine", "session")
     assert (done.returncode, done.stderr) == (
-        1, "Error: The session engine needs TensorFlow; install it with pip install 'freezer[tf]'.\n")
+        1, "Error: The session engine needs TensorFlow; install it with pip install 'tf-freezer[tf]'.\n")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_v1_checkpoint_without_tensorflow_is_a_clear_error(v1_checkpoint, tmp_pa
     done = freeze_without_tf(fixture.graph, prefix, "--outputs", "y", "-o", tmp_path / "o.pb")
     assert (done.returncode, done.stderr) == (
         1, f"Error: Checkpoint {prefix} is a V1 checkpoint (no .index file), which the native reader "
-           "does not read; use --engine session (it needs TensorFlow: pip install 'freezer[tf]').\n")
+           "does not read; use --engine session (it needs TensorFlow: pip install 'tf-freezer[tf]').\n")
     assert not (tmp_path / "o.pb").exists()
 
 

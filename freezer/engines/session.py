@@ -26,7 +26,7 @@ def _tensorflow():
             import tensorflow as tf
     except ImportError:
         raise CheckpointError("The session engine needs TensorFlow; install it with "
-                              "pip install 'freezer[tf]'.") from None
+                              "pip install 'tf-freezer[tf]'.") from None
     return tf
 
 

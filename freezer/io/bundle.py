@@ -62,7 +62,7 @@ class UnsupportedCheckpoint(CheckpointError):
 
     def __init__(self, reason: str):
         super().__init__(f"{reason}, which the native reader does not read; use --engine session "
-                         "(it needs TensorFlow: pip install 'freezer[tf]').")
+                         "(it needs TensorFlow: pip install 'tf-freezer[tf]').")
         self.reason = reason
 
 
