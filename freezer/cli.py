@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError, OptionError
@@ -17,35 +18,46 @@ from freezer.errors import FreezerError, OptionError
 if TYPE_CHECKING:
     from freezer.api import FreezeResult
 
+# Help shows each value as the user types it: a flag takes none (metavar ""; typer would print
+# "<bool>"), and a list option takes names, comma-separated or repeated (not "<list[str]>").
+NAMES = "NAME[,NAME…]"
 GraphArgument = Annotated[Path, typer.Argument(
+    # readable=False: freezer reads the file itself, so an unreadable one is one `Error:` line
+    # (exit 1) like every other bad file, not a usage error from the argument parser.
+    metavar="GRAPH", readable=False,
     help="GraphDef (.pbtxt text or .pb binary) or MetaGraphDef (.meta).", show_default=False)]
 CheckpointArgument = Annotated[Optional[str], typer.Argument(
+    metavar="CHECKPOINT",
     help="Checkpoint prefix (ckpt/model-1000), its .index file, or its folder. "
          "Optional for a .meta whose checkpoint sits beside it.", show_default=False)]
 OutputsOption = Annotated[list[str], typer.Option(
-    "--outputs", help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work.",
+    "--outputs", metavar=NAMES, help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work.",
     show_default=False)]
 OutputOption = Annotated[Optional[str], typer.Option(  # str: a trailing "/" must reach the API
-    "--output", "-o", help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).",
-    show_default=False)]
-TextOption = Annotated[bool, typer.Option("--text", help="Write a text GraphDef (.pbtxt) instead of binary.")]
+    "--output", "-o", metavar="FILE",
+    help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).", show_default=False)]
+TextOption = Annotated[bool, typer.Option(
+    "--text", metavar="", help="Write a text GraphDef (.pbtxt) instead of binary.", show_default=False)]
 KeepDevicesOption = Annotated[bool, typer.Option(
-    "--keep-devices", help="Keep node device placements (cleared by default).")]
+    "--keep-devices", metavar="", help="Keep node device placements (cleared by default).", show_default=False)]
 EngineOption = Annotated[str, typer.Option(
-    "--engine", help="How to read the checkpoint: 'native' reads it directly (no TensorFlow needed); "
-            "'session' has TensorFlow restore it.")]
+    "--engine", metavar="native|session",
+    help="How to read the checkpoint: 'native' reads it directly (no TensorFlow needed); "
+         "'session' has TensorFlow restore it.")]
 SetOption = Annotated[Optional[list[str]], typer.Option(
-    "--set", help="Pin a placeholder to a constant, e.g. --set is_training=false (repeatable); "
-                  "branches it rules out are pruned.", show_default=False)]
+    "--set", metavar="NAME=VALUE", help="Pin a placeholder to a constant, e.g. --set is_training=false (repeatable); "
+                                        "branches it rules out are pruned.", show_default=False)]
 KeepVariablesOption = Annotated[Optional[list[str]], typer.Option(
-    "--keep-variables", help="Variables to leave as variables (with their initializers), "
-                             "comma-separated or repeated.", show_default=False)]
+    "--keep-variables", metavar=NAMES, help="Variables to leave as variables (with their initializers), "
+                                            "comma-separated or repeated.", show_default=False)]
 OnlyVariablesOption = Annotated[Optional[list[str]], typer.Option(
-    "--only-variables", help="Freeze only these variables; the others stay variables.", show_default=False)]
+    "--only-variables", metavar=NAMES, help="Freeze only these variables; the others stay variables.",
+    show_default=False)]
 InitOpOption = Annotated[Optional[list[str]], typer.Option(
-    "--init-op", help="Ops to run after restoring and before reading values, like freeze_graph's "
-                      "initializer_nodes (session engine).", show_default=False)]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+    "--init-op", metavar=NAMES, help="Ops to run after restoring and before reading values, like freeze_graph's "
+                                     "initializer_nodes (session engine).", show_default=False)]
+DebugOption = Annotated[bool, typer.Option(
+    "--debug", metavar="", help="Show the traceback of an error.", show_default=False)]
 
 
 def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
@@ -110,21 +122,34 @@ def human_size(size: int) -> str:
     return f"{size:.2f} GiB"
 
 
-freeze_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-freeze_app.command()(freeze_command)
+class _HelpIsAFlag:
+    """Show `-h, --help` as the flag it is: typer 0.29 prints "<bool>" after it."""
 
-freezer_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-freezer_app.command("freeze")(freeze_command)
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_HelpIsAFlag, TyperCommand):
+    pass
+
+
+class _Group(_HelpIsAFlag, TyperGroup):
+    pass
+
+
+# `-h` works like `--help` (the freezer group's context passes it on to `freezer freeze`).
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
+freeze_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, context_settings=_CONTEXT)
+freeze_app.command(cls=_Command)(freeze_command)
+
+freezer_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                          context_settings=_CONTEXT, cls=_Group)
+freezer_app.command("freeze", cls=_Command)(freeze_command)
 
 
 @freezer_app.callback()
 def freezer_group() -> None:
     """freezer: turn TensorFlow graphs plus checkpoints into standalone frozen graphs."""
-
-
-def freeze_main() -> None:
-    freeze_app(prog_name="freeze")
-
-
-def freezer_main() -> None:
-    freezer_app(prog_name="freezer")

@@ -343,3 +343,129 @@ def test_a_path_the_system_refuses_is_one_line(mlp):
     long_name = mlp / ("o" * 300 + ".pb")
     assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "-o", long_name),
                  f"Cannot use {long_name}: File name too long; check the path.")
+
+
+# ---- a new user's first hour ----------------------------------------------------------------------
+
+def test_a_port_the_output_does_not_have_is_an_error(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y:5"),
+                 "Output 'y:5' does not exist: y (Identity) has one output, y:0.")
+
+
+def test_a_control_input_is_not_an_output(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "^y"),
+                 "Output '^y' is a control input, not an output; name the node itself: --outputs y.")
+
+
+def test_an_output_name_with_a_space_says_to_use_commas(mlp):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y MatMul"),
+                 "Output 'y MatMul' is not a node of the graph, and node names have no spaces; separate "
+                 "several outputs with commas: --outputs y,MatMul.")
+
+
+@pytest.mark.parametrize("name, example", [("y:a", "y"), ("y:", "y"), ("y:-1", "y"), (":0", "y")])
+def test_an_output_name_with_a_malformed_port(mlp, name, example):
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", name),
+                 f"Output {name!r} is neither a node name nor node:port; write e.g. {example} or {example}:0.")
+
+
+def _output_error(graph_def, name: str) -> str:
+    from freezer.api import resolve_outputs
+    from freezer.errors import OutputNameError
+    from freezer.graph import GraphIndex
+    with pytest.raises(OutputNameError) as raised:
+        resolve_outputs(GraphIndex(graph_def), name)
+    return str(raised.value)
+
+
+def test_ports_are_counted_where_the_graph_tells():
+    from tensorboard.compat.proto import attr_value_pb2
+    from freezer.api import resolve_outputs
+    from freezer.graph import GraphIndex
+    from graphs import graph, node
+
+    def types(*dtypes):
+        return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
+
+    shapes = attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(shape=[{}, {}]))
+    g = graph(node("p", "Placeholder"), node("sw", "Switch", "p", "p"),
+              node("split", "Split", "p", "p", num_split=attr_value_pb2.AttrValue(i=3)),
+              node("restore", "RestoreV2", "p", "p", "p", dtypes=types(types_pb2.DT_FLOAT, types_pb2.DT_INT32)),
+              node("call", "StatefulPartitionedCall", "p", Tout=types(types_pb2.DT_FLOAT)),
+              node("init", "NoOp"), node("custom", "MyOp", "p", _output_shapes=shapes), node("unknown", "MyOp"),
+              node("fn_call", "fn", "p"))
+    function = g.library.function.add()
+    function.signature.name = "fn"
+    function.signature.output_arg.add(name="a", type=types_pb2.DT_FLOAT)
+    function.signature.output_arg.add(name="b", type=types_pb2.DT_FLOAT)
+    assert _output_error(g, "sw:2") == "Output 'sw:2' does not exist: sw (Switch) has 2 outputs, sw:0, sw:1."
+    assert _output_error(g, "split:3") == ("Output 'split:3' does not exist: split (Split) has 3 outputs, "
+                                           "split:0, split:1, split:2.")
+    assert _output_error(g, "restore:2").endswith("restore (RestoreV2) has 2 outputs, restore:0, restore:1.")
+    assert _output_error(g, "call:1").endswith("call (StatefulPartitionedCall) has one output, call:0.")
+    assert _output_error(g, "custom:2").endswith("custom (MyOp) has 2 outputs, custom:0, custom:1.")
+    assert _output_error(g, "fn_call:2").endswith("fn_call (fn) has 2 outputs, fn_call:0, fn_call:1.")
+    assert _output_error(g, "init:0") == ("Output 'init:0' does not exist: init (NoOp) has no outputs; to keep "
+                                          "the op, name it without a port: --outputs init.")
+    # A port of an op freezer cannot count is taken on trust; a NoOp named without a port is kept.
+    assert resolve_outputs(GraphIndex(g), "sw:1, split:2, restore:1, call:0, custom:1, fn_call:1, unknown:7, "
+                                          "init") == ["sw", "split", "restore", "call", "custom", "fn_call",
+                                                      "unknown", "init"]
+
+
+def test_many_ports_are_named_as_a_range():
+    from tensorboard.compat.proto import attr_value_pb2
+    from graphs import graph, node
+    g = graph(node("p", "Placeholder"), node("parts", "Unpack", "p", num=attr_value_pb2.AttrValue(i=100)))
+    assert _output_error(g, "parts:100").endswith("parts (Unpack) has 100 outputs, parts:0 to parts:99.")
+
+
+def _help(app, *args) -> str:
+    result = CliRunner().invoke(app, list(args), terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("app, args", [(freeze_app, []), (freezer_app, []), (freezer_app, ["freeze"])])
+def test_dash_h_is_help(app, args):
+    assert _help(app, *args, "-h") == _help(app, *args, "--help")
+
+
+def test_help_shows_flags_as_flags_and_lists_as_names():
+    import re
+    text = _help(freeze_app, "--help")
+    assert "<bool>" not in text and "<list" not in text, text
+    for flag, help_text in (("--text", "Write a text"), ("--keep-devices", "Keep node"),
+                            ("--debug", "Show the traceback"), ("--help", "Show this message")):
+        assert re.search(rf" {flag}( +-h)? +{help_text}", text), flag  # no value between them
+    for option in ("--outputs", "--keep-variables", "--only-variables", "--init-op"):
+        assert re.search(rf" {option} +NAME\[,NAME…\] ", text), option
+
+
+def test_a_flag_takes_no_value(mlp):
+    result = freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--text", "true")
+    assert result.exit_code == 2 and "true" in result.output  # a usage error, like any extra argument
+    assert not (mlp / "model.frozen.pbtxt").exists()
+
+
+def test_install_hints_name_the_distribution():
+    """`freezer` on the package index is another project: every hint names tf-freezer."""
+    import importlib.metadata
+    import re
+    import freezer
+    assert importlib.metadata.version("tf-freezer") == freezer.__version__
+    repo = Path(__file__).resolve().parents[1]
+    hints = [(path, hint) for path in [*sorted((repo / "freezer").rglob("*.py")), repo / "README.md"]
+             for hint in re.findall(r"pip install ('[^']*'|\S+)", path.read_text())]
+    assert hints
+    for path, hint in hints:
+        assert hint.strip("'`").startswith(("tf-freezer", ".", "-e")), (path, hint)
+
+
+def test_the_test_extra_installs_one_tensorflow():
+    import importlib.metadata
+    import re
+    requirements = importlib.metadata.requires("tf-freezer")
+    for extra in ("test", "tf"):
+        names = {re.split(r"[<>=!~ ;\[]", r)[0] for r in requirements if f'extra == "{extra}"' in r}
+        assert {name for name in names if name.startswith("tensorflow")} == {"tensorflow"}, (extra, names)

@@ -90,3 +90,11 @@ def _prefix_in_folder(folder: Path) -> str:
     names = ", ".join(Path(p).name for p in prefixes)
     raise CheckpointError(f"Folder {folder} holds several checkpoints ({names}) and no 'checkpoint' "
                           "file to pick one; give the prefix of the one to use.")
+
+
+def checkpoint_files_read(argument: str | Path | None, prefix: str | None) -> list[Path]:
+    """Every file freezer reads for the checkpoint `argument` resolved to `prefix`: the state file
+    of a folder argument (it may name a checkpoint elsewhere), and the checkpoint's own files. The
+    output may be none of them."""
+    state = [Path(argument) / _STATE_FILE] if argument is not None and Path(argument).is_dir() else []
+    return state + ([] if prefix is None else checkpoint_files(prefix))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
-from collections.abc import Callable
+import secrets
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -141,28 +142,63 @@ def write_graph(path: Path, frozen: FrozenGraph, *, as_text: bool) -> int:
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
     """Call `write` on a temp file beside `path`, then rename it over: never a partial or clobbered
-    output. Returns the size written."""
+    output. A new file gets the mode any new file gets (the umask applies); an existing output
+    keeps its mode. Returns the size written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as out:
+            _keep_mode_of(path, out.fileno())
             write(out)
             size = out.tell()
-        os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return size
 
 
-def ensure_writable_output(output: Path, inputs: list[Path]) -> None:
-    """Refuse an output path that is a folder or a special file, or would overwrite an input."""
-    if output.is_dir():
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """Create a new, hidden temp file beside `path`. With mode 0666 the system applies the umask
+    (and a folder's default ACL) as for any new file; tempfile.mkstemp would make it 0600."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")  # 64 random bits: no clash
+    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+
+
+def _keep_mode_of(path: Path, fd: int) -> None:
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    os.fchmod(fd, mode)
+
+
+def ensure_writable_output(output: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an output path that is a folder or a special file, or that is one of the files read
+    (`inputs`) under any spelling: a symlink to it, a hard link, a path through `..`.
+
+    Files are told apart by (device, inode) of what the paths name once the system has resolved
+    them, so only inputs that exist count, and an output that does not exist yet is no input.
+    """
+    try:
+        target = os.stat(output)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as error:
+        raise OptionError(f"Cannot use {output}: {error.strerror}; check the path.") from None
+    if stat.S_ISDIR(target.st_mode):
         raise OptionError(f"The output path {output} is a folder; give a file name with -o.")
-    if output.exists() and not output.is_file():
+    if not stat.S_ISREG(target.st_mode):
         raise OptionError(f"The output path {output} is not a regular file; give a file name with -o.")
     for candidate in inputs:
-        if candidate.exists() and output.exists() and os.path.samefile(output, candidate):
+        if _identity(candidate) == (target.st_dev, target.st_ino):
             raise OptionError(f"The output path {output} is the input file {candidate}; "
                               "choose another path with -o.")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:  # it was not read, or reading it fails with its own message
+        return None
+    return info.st_dev, info.st_ino
