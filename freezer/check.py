@@ -12,7 +12,7 @@ from collections.abc import Collection
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
-from freezer.graph import input_node_name
+from freezer.graph import input_node_name, parse_input
 from freezer.io.frozen import FrozenGraph
 from freezer.passes.functions_calls import CALLS, handle_arguments
 from freezer.passes.repair import REF_TWINS
@@ -21,6 +21,7 @@ from freezer.tensors import REF_OFFSET
 from freezer.variables import RESTORE_OPS, VARIABLE_OPS
 
 PROTO_LIMIT = 2**31 - 1  # protobuf refuses to parse a message of 2 GiB or more
+_MAX_PORT = 2**31 - 1  # TensorFlow parses an input's port as an int32
 
 # Ops that only make sense while training or saving; a frozen graph must not need any of them.
 TRAINING_OPS = VARIABLE_OPS | {
@@ -57,20 +58,29 @@ def check_unique_names(graph_def: graph_pb2.GraphDef) -> None:
 
 
 def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
+    """Every input names a node, at a port TensorFlow can parse (an int32), data before `^controls`."""
     names = {node.name for node in graph_def.node}
     for node in graph_def.node:
+        after_control = False
         for name in node.input:
             if name not in names and input_node_name(name) not in names:
                 raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph; "
                                  "the graph file is incomplete or was edited, re-export it.")
+            if parse_input(name).port > _MAX_PORT:
+                raise CheckError(f"Node {node.name} takes input {name!r}, whose port is out of range; "
+                                 "the graph file is damaged, re-export it.")
+            if after_control and not name.startswith("^"):
+                raise CheckError(f"Node {node.name} takes the data input {name!r} after a control input; "
+                                 "TensorFlow cannot import it, re-export the graph.")
+            after_control = name.startswith("^")
 
 
 def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
     """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
     op_of = {node.name: node.op for node in graph_def.node}
     # Each node's inputs, less the back edges; Kahn's algorithm then visits every node of a DAG.
-    inputs = {node.name: {input_node_name(i) for i in node.input} - _back_edge_sources(node, op_of)
-              for node in graph_def.node}
+    inputs = {node.name: {input_node_name(i) for i in node.input if input_node_name(i) in op_of}
+              - _back_edge_sources(node, op_of) for node in graph_def.node}
     consumers: dict[str, list[str]] = {}
     for name, sources in inputs.items():
         for source in sources:
@@ -82,10 +92,23 @@ def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
             inputs[consumer].discard(name)
             if not inputs[consumer]:
                 ready.append(consumer)
-    stuck = sorted(name for name, sources in inputs.items() if sources)
+    stuck = {name: sources for name, sources in inputs.items() if sources}
     if stuck:
-        raise CheckError(f"The graph has a cycle through {', '.join(stuck[:5])} that is not a while loop; "
-                         "TensorFlow cannot import it. Check the inputs of those nodes.")
+        cycle = sorted(_one_cycle(stuck))
+        raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
+                         "that is not a while loop; TensorFlow cannot import it. Check the inputs of those nodes.")
+
+
+def _one_cycle(stuck: dict[str, set[str]]) -> list[str]:
+    """The nodes of one cycle among those Kahn's algorithm could not order (which also holds the
+    nodes downstream of a cycle): from any of them, inputs left unordered lead back into one."""
+    path: dict[str, None] = {}
+    name = min(stuck)
+    while name not in path:
+        path[name] = None
+        name = min(stuck[name])  # an unordered node's unordered inputs are all unordered nodes
+    names = list(path)
+    return names[names.index(name):]
 
 
 def _back_edge_sources(node, op_of: dict[str, str]) -> set[str]:

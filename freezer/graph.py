@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
+from freezer.errors import GraphError
+
 
 @dataclasses.dataclass(frozen=True)
 class InputRef:
@@ -32,7 +34,7 @@ def parse_input(name: str) -> InputRef:
     if name.startswith("^"):
         return InputRef(name[1:], 0, control=True)
     node, sep, port = name.rpartition(":")
-    if sep and port.isdigit():
+    if sep and port.isascii() and port.isdigit():  # not '²', which isdigit() but int() refuses
         return InputRef(node, int(port))
     return InputRef(name)
 
@@ -45,7 +47,8 @@ def input_node_name(name: str) -> str:
 class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
-    The index never modifies the graph; build a new one after a pass changes it.
+    The index never modifies the graph; build a new one after a pass changes it (it remembers
+    what `source` found).
     """
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
@@ -53,6 +56,7 @@ class GraphIndex:
         self.nodes: dict[str, node_def_pb2.NodeDef] = {}
         for node in graph_def.node:
             self.nodes.setdefault(node.name, node)
+        self._sources: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → what it reads
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes
@@ -77,15 +81,37 @@ class GraphIndex:
         return nearest(name, self.nodes, count)
 
     def source(self, input_name: str) -> node_def_pb2.NodeDef | None:
-        """The node an input entry reads, looking through `Identity` chains; None if it is missing."""
+        """The node an input entry reads, looking through `Identity` chains; None if it is missing.
+
+        Each Identity's answer is remembered, so asking about every node of a chain costs as much
+        as walking it once; an Identity that reads itself through others is a `GraphError`.
+        """
+        chain: dict[str, None] = {}  # the Identities walked through, in order
         node = self.nodes.get(parse_input(input_name).node)
-        while node is not None and node.op == "Identity" and node.input:
+        while node is not None and _is_identity(node) and node.name not in self._sources:
+            if node.name in chain:
+                raise cycle_error(list(chain)[list(chain).index(node.name):])
+            chain[node.name] = None
             node = self.nodes.get(parse_input(node.input[0]).node)
+        if node is not None and node.name in self._sources:
+            node = self._sources[node.name]
+        self._sources.update(dict.fromkeys(chain, node))
         return node
 
     def nodes_by_op(self, ops: Iterable[str]) -> Iterator[node_def_pb2.NodeDef]:
         wanted = frozenset(ops)
         return (node for node in self.graph_def.node if node.op in wanted)
+
+
+def _is_identity(node: node_def_pb2.NodeDef) -> bool:
+    return node.op == "Identity" and bool(node.input) and not node.input[0].startswith("^")
+
+
+def cycle_error(names: list[str]) -> GraphError:
+    """The error for a cycle through `names` (in order) that no v1 while loop closes."""
+    shown = " -> ".join(names[:10]) + (" -> ..." if len(names) > 10 else "") + f" -> {names[0]}"
+    return GraphError(f"The graph has a cycle that is not a while loop: {shown}; TensorFlow cannot run "
+                      "it. Check the inputs of those nodes, or re-export the graph.")
 
 
 def nearest(name: str, candidates: Iterable[str], count: int = 5) -> list[str]:

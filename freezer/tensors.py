@@ -6,8 +6,12 @@ Values are always written the same way (numbers as little-endian `tensor_content
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
+
+from freezer.errors import GraphError
 
 # bfloat16 has no numpy dtype; its values travel as their raw 16-bit patterns.
 NUMPY_DTYPES: dict[int, np.dtype] = {
@@ -61,6 +65,11 @@ _VALUE_FIELDS: dict[int, str] = {
 }
 
 REF_OFFSET = 100  # DT_FLOAT_REF == DT_FLOAT + 100, and so on for every type
+MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
+_MAX_ELEMENTS = 2**63 - 1  # TensorFlow counts elements in an int64
+# A TensorProto may hold one value for a tensor of any size ("all 7"); what freezer expands it to
+# is bounded, so a few bytes claiming 1e12 floats cannot take the memory with them.
+EXPANSION_LIMIT = 2**26
 
 
 def dtype_name(dtype: int) -> str:
@@ -94,16 +103,52 @@ def make_tensor_proto(array: np.ndarray, dtype: int) -> tensor_pb2.TensorProto:
     return proto
 
 
-def tensor_proto_to_numpy(proto: tensor_pb2.TensorProto) -> np.ndarray:
-    """The value a TensorProto holds, as numpy (bfloat16 as uint16 bit patterns)."""
-    shape = tuple(dim.size for dim in proto.tensor_shape.dim)
+def tensor_shape(proto: tensor_pb2.TensorProto, owner: str = "A tensor") -> tuple[int, ...]:
+    """The tensor's shape, checked: known, no negative dimension, at most 2**63 - 1 elements.
+
+    `owner` names the tensor in the `GraphError` a bad shape raises (`"Const c"`).
+    """
+    shape = proto.tensor_shape
+    dims = tuple(dim.size for dim in shape.dim)
+    if shape.unknown_rank or len(dims) > MAX_RANK or any(d < 0 for d in dims):
+        raise GraphError(f"{owner} has the shape {_shape_text(proto)}, which no tensor has (unknown or "
+                         f"negative dimensions, or more than {MAX_RANK}); re-export the graph with TensorFlow.")
+    if math.prod(dims) > _MAX_ELEMENTS:  # exact: at most 254 dimensions of Python ints
+        raise GraphError(f"{owner} has the shape {_shape_text(proto)}, more elements than TensorFlow can count; "
+                         "re-export the graph with TensorFlow.")
+    return dims
+
+
+def element_count(proto: tensor_pb2.TensorProto, owner: str = "A tensor") -> int:
+    """How many elements the tensor's (checked) shape holds."""
+    return math.prod(tensor_shape(proto, owner))
+
+
+def tensor_proto_to_numpy(proto: tensor_pb2.TensorProto, owner: str = "A tensor",
+                          max_elements: int = EXPANSION_LIMIT) -> np.ndarray:
+    """The value a TensorProto holds, as numpy (bfloat16 as uint16 bit patterns).
+
+    Checked before any array is built: the shape (`tensor_shape`), at most `max_elements`
+    elements, `tensor_content` of exactly the bytes the shape needs and no more values than
+    elements. A bad tensor is a `GraphError` naming `owner` (`"Const c"`).
+    """
     dtype = NUMPY_DTYPES.get(proto.dtype)
     if dtype is None:
-        raise ValueError(f"unsupported tensor dtype {dtype_name(proto.dtype)}")
-    count = int(np.prod(shape, dtype=np.int64))
+        raise GraphError(f"{owner} holds a tensor of {dtype_name(proto.dtype)}, which freezer cannot read; "
+                         "re-export the graph with TensorFlow.")
+    shape = tensor_shape(proto, owner)
+    count = math.prod(shape)
+    if count > max_elements:
+        raise GraphError(f"{owner} has the shape {_shape_text(proto)} ({count} elements); freezer reads at "
+                         f"most {max_elements} elements of it here.")
     if proto.tensor_content:
+        _check_content_size(proto, dtype, count, owner)
         return np.frombuffer(proto.tensor_content, dtype=dtype).reshape(shape).copy()
     values = list(getattr(proto, _VALUE_FIELDS[proto.dtype]))
+    stored = len(values) // 2 if proto.dtype in (types_pb2.DT_COMPLEX64, types_pb2.DT_COMPLEX128) else len(values)
+    if stored > count:
+        raise GraphError(f"{owner} holds {stored} values but its shape {_shape_text(proto)} has room for "
+                         f"{count}; re-export the graph with TensorFlow.")
     if proto.dtype in (types_pb2.DT_COMPLEX64, types_pb2.DT_COMPLEX128):
         values = [complex(re, im) for re, im in zip(values[::2], values[1::2])]
     if proto.dtype in (types_pb2.DT_HALF,):
@@ -116,6 +161,25 @@ def tensor_proto_to_numpy(proto: tensor_pb2.TensorProto) -> np.ndarray:
     elif count:
         array[:] = b"" if proto.dtype == types_pb2.DT_STRING else 0
     return array.reshape(shape)
+
+
+def _check_content_size(proto: tensor_pb2.TensorProto, dtype: np.dtype, count: int, owner: str) -> None:
+    """Raw bytes must be exactly what the shape needs (strings are never raw bytes)."""
+    if proto.dtype == types_pb2.DT_STRING:
+        raise GraphError(f"{owner} holds strings as tensor_content, which TensorFlow never writes; "
+                         "re-export the graph with TensorFlow.")
+    needed = count * dtype.itemsize
+    if len(proto.tensor_content) != needed:
+        raise GraphError(f"{owner} has {len(proto.tensor_content)} bytes of tensor_content, but its shape "
+                         f"{_shape_text(proto)} of {dtype_name(proto.dtype)} needs {needed}; the graph is "
+                         "damaged, re-export it with TensorFlow.")
+
+
+def _shape_text(proto: tensor_pb2.TensorProto) -> str:
+    if proto.tensor_shape.unknown_rank:
+        return "<unknown rank>"
+    dims = [dim.size for dim in proto.tensor_shape.dim]
+    return "[" + ", ".join(map(str, dims[:8])) + (", ..." if len(dims) > 8 else "") + "]"
 
 
 def _as_bytes(item: object) -> bytes:

@@ -9,13 +9,13 @@ its own node name, which is what every TensorFlow saver uses by default.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 
 from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, parse_input
+from freezer.tensors import element_count
 
 REF_VARIABLE_OPS = frozenset({"Variable", "VariableV2"})
 RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
@@ -56,7 +56,9 @@ def describe_variables(index: GraphIndex, names: list[str],
     part of a partitioned variable, are needed to find keys and slices.
     """
     keys = restore_keys(index, saver_def)
-    return [_describe(index[name], keys.get(name) or _key_by_name(index, name)) for name in names]
+    if any(name not in keys for name in names):  # the others are looked up by name, parts by slice
+        keys = {**_part_keys(index), **keys}
+    return [_describe(index[name], keys.get(name) or (name, "")) for name in names]
 
 
 def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dict[str, tuple[str, str]]:
@@ -84,10 +86,11 @@ def _restored_by(index, consumers, restore: node_def_pb2.NodeDef):
     slices = _const_strings(index, restore.input[2]) if len(restore.input) > 2 else None
     if names is None:
         return
-    slices = slices if slices is not None and len(slices) == len(names) else [""] * len(names)
+    if slices is not None and len(slices) != len(names):
+        slices = None
     for variable, port in _assigned_variables(index, consumers, restore.name):
         if port < len(names):
-            yield variable, (names[port], slices[port])
+            yield variable, (names[port], "" if slices is None else slices[port])
 
 
 def _assigned_variables(index, consumers, restore_name: str):
@@ -96,8 +99,12 @@ def _assigned_variables(index, consumers, restore_name: str):
     One walk over the restore op's consumers: a saver of 6000 variables has 6000 of them.
     """
     pending: list[tuple[str, int | None]] = [(restore_name, None)]  # (node, restore port it carries)
+    seen: set[tuple[str, int | None]] = set()
     while pending:
         name, carried = pending.pop()
+        if (name, carried) in seen:  # Identities that feed each other, or one fed twice
+            continue
+        seen.add((name, carried))
         for consumer, ref in consumers.get(name, []):
             if ref.control or (carried is not None and ref.port != 0):
                 continue
@@ -111,29 +118,27 @@ def _assigned_variables(index, consumers, restore_name: str):
                     yield target, port
 
 
-def _key_by_name(index: GraphIndex, name: str) -> tuple[str, str]:
-    """The key a default saver would use: the name, or for a part `x/part_N` its slice of `x`."""
-    match = _PART_NAME.fullmatch(name)
-    if match is None:
-        return name, ""
-    whole, number = match.group(1), int(match.group(2))
-    shapes = _part_shapes(index, whole)
-    if number not in shapes or None in shapes.values() or sorted(shapes) != list(range(len(shapes))):
-        return name, ""
-    return whole, _part_slice_spec([shapes[n] for n in sorted(shapes)], number)
-
-
-def _part_shapes(index: GraphIndex, whole: str) -> dict[int, tuple[int, ...] | None]:
-    shapes = {}
+def _part_keys(index: GraphIndex) -> dict[str, tuple[str, str]]:
+    """The keys a default saver uses for parts: `x/part_N` → (`x`, its slice of `x`), for every
+    part of a variable split along one axis. One walk over the graph, however many parts."""
+    parts: dict[str, dict[int, node_def_pb2.NodeDef]] = {}
     for node in index.graph_def.node:
         match = _PART_NAME.fullmatch(node.name)
-        if match and match.group(1) == whole and is_variable(node):
-            shapes[int(match.group(2))] = _shape_of(node)
-    return shapes
+        if match and is_variable(node):
+            parts.setdefault(match.group(1), {})[int(match.group(2))] = node
+    keys = {}
+    for whole, numbered in parts.items():
+        shapes = [_shape_of(numbered[n]) for n in sorted(numbered)]
+        if sorted(numbered) != list(range(len(numbered))) or None in shapes \
+                or len({len(shape) for shape in shapes}) != 1 or not shapes[0]:
+            continue  # not parts of one tensor split along an axis (missing, unknown, scalar, mixed ranks)
+        for number, spec in enumerate(_part_slice_specs(shapes)):
+            keys[numbered[number].name] = (whole, spec)
+    return keys
 
 
-def _part_slice_spec(shapes: list[tuple[int, ...]], number: int) -> str:
-    """TF's "full shape + slice" string for part `number` of a variable split along one axis.
+def _part_slice_specs(shapes: list[tuple[int, ...]]) -> list[str]:
+    """TF's "full shape + slice" string of each part of a variable split along one axis.
 
     The axis is the one where the parts' shapes differ; parts of equal shape are split along
     axis 0, as TensorFlow's partitioners do by default.
@@ -143,24 +148,41 @@ def _part_slice_spec(shapes: list[tuple[int, ...]], number: int) -> str:
     axis = differing[0] if differing else 0
     full = list(shapes[0])
     full[axis] = sum(shape[axis] for shape in shapes)
-    start = sum(shape[axis] for shape in shapes[:number])
-    extents = ["-" if d != axis else f"{start},{shapes[number][axis]}" for d in range(rank)]
-    return " ".join(map(str, full)) + " " + ":".join(extents)
+    specs, start = [], 0
+    for shape in shapes:
+        extents = ["-" if d != axis else f"{start},{shape[axis]}" for d in range(rank)]
+        specs.append(" ".join(map(str, full)) + " " + ":".join(extents))
+        start += shape[axis]
+    return specs
 
 
-def _const_strings(index: GraphIndex, input_name: str) -> list[str] | None:
+def _const_strings(index: GraphIndex, input_name: str) -> _ConstStrings | None:
     """The strings a restore op's names or slices input holds, when it is a string Const."""
     node = index.nodes.get(parse_input(input_name).node)
     if node is None or node.op != "Const" or node.attr["dtype"].type != types_pb2.DT_STRING:
         return None
     tensor = node.attr["value"].tensor
-    dims = [d.size for d in tensor.tensor_shape.dim]
-    count = math.prod(dims)
-    values = [value.decode("utf-8", errors="replace") for value in tensor.string_val]
-    if tensor.dtype != types_pb2.DT_STRING or min(dims, default=0) < 0 or len(values) not in (count, 1):
+    count = element_count(tensor, f"Const {node.name}")
+    if tensor.dtype != types_pb2.DT_STRING or len(tensor.string_val) not in (count, 1):
         raise GraphError(f"Const {node.name}, which a restore op reads its tensor names or slices from, "
                          "is malformed; re-export the graph with TensorFlow.")
-    return values * count if len(values) == 1 else values  # TF may store a repeated value once
+    return _ConstStrings(tensor.string_val, count)
+
+
+class _ConstStrings:
+    """A string Const's values, decoded one at a time when asked for: TF may store a repeated
+    value once, and a few bytes may claim a billion of them."""
+
+    def __init__(self, values, count: int):
+        self._values = values
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, position: int) -> str:
+        value = self._values[position if len(self._values) > 1 else 0]
+        return value.decode("utf-8", errors="replace")
 
 
 def _describe(node: node_def_pb2.NodeDef, key: tuple[str, str]) -> Variable:
