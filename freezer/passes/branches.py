@@ -18,10 +18,11 @@ from __future__ import annotations
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, types_pb2
 
+from freezer.errors import GraphError
 from freezer.graph import GraphIndex, InputRef, parse_input
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import MERGE_OPS, SWITCH_OPS, become_identity, const_node, replace_op
-from freezer.tensors import base_dtype, tensor_proto_to_numpy
+from freezer.passes.rewrite import MERGE_OPS, SWITCH_OPS, become_identity, const_node, replace_op, unique_name
+from freezer.tensors import base_dtype, dtype_name, element_count, tensor_proto_to_numpy, tensor_shape
 
 _BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})
 _CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
@@ -35,64 +36,112 @@ def fold_constant_branches(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> P
     dead_ports = {}  # switch name → its dead output port
     changed = False
     for node in graph_def.node:
-        if node.op not in SWITCH_OPS and node.op not in _CALL_FOR:
-            continue
-        condition = _constant_input(index, node, 1 if node.op in SWITCH_OPS else 0)
-        if condition is None:
-            continue
         if node.op in SWITCH_OPS:
-            dead_ports[node.name] = 0 if bool(condition) else 1
-        else:
-            _become_branch_call(node, condition)
-        changed = True
+            predicate = _switch_predicate(index, node)
+            if predicate is not None:
+                dead_ports[node.name] = 0 if predicate else 1
+        elif node.op in _CALL_FOR:
+            changed |= _fold_call(index, node)
     if dead_ports:
         _remove_dead(graph_def, index, dead_ports)
-    return PassResult(graph_def, changed)
+    return PassResult(graph_def, changed or bool(dead_ports))
 
 
-def _constant_input(index: GraphIndex, node: node_def_pb2.NodeDef, position: int):
-    """The scalar value of the node's input at `position` when it is a Const (maybe behind
-    Identities: TF's cond reads its predicate through `cond/pred_id`), else None."""
-    if len(node.input) <= position or node.input[position].startswith("^"):
-        return None
-    source = index.source(node.input[position])
+def _constant_input(index: GraphIndex, node: node_def_pb2.NodeDef, position: int, role: str):
+    """The Const behind the node's data input at `position` (maybe behind Identities: TF's cond
+    reads its predicate through `cond/pred_id`), else None. `role` names the input in errors."""
+    data = [text for text in node.input if not text.startswith("^")]
+    if len(data) <= position:
+        raise GraphError(f"{node.op} node {node.name} has no {role} (data input {position}); the graph is "
+                         "malformed, re-export it with TensorFlow.")
+    source = index.source(data[position])
     if source is None or source.op != "Const":
         return None
-    value = tensor_proto_to_numpy(source.attr["value"].tensor)
-    return value.item() if value.size == 1 else None
+    if "value" not in source.attr:
+        raise GraphError(f"Const {source.name} has no value; the graph is malformed, re-export it with TensorFlow.")
+    return source
 
 
-def _become_branch_call(node: node_def_pb2.NodeDef, condition) -> None:
-    if node.op in ("If", "StatelessIf"):
-        branch = node.attr["then_branch" if bool(condition) else "else_branch"].func
+def _scalar(const: node_def_pb2.NodeDef, node: node_def_pb2.NodeDef, role: str, dtypes: tuple[int, ...]):
+    """The value of a Const that must be a scalar of one of `dtypes`, read without building more."""
+    tensor, owner = const.attr["value"].tensor, f"Const {const.name}"
+    shape = tensor_shape(tensor, owner)
+    if tensor.dtype not in dtypes or shape != ():
+        wanted = " or ".join(dtype_name(dtype) for dtype in dtypes)
+        raise GraphError(f"{node.op} node {node.name} takes its {role} from {owner}, of type "
+                         f"{dtype_name(tensor.dtype)} and shape {list(shape)}; a {role} must be a scalar of "
+                         f"type {wanted}. Re-export the graph with TensorFlow.")
+    return tensor_proto_to_numpy(tensor, owner, max_elements=1).item()
+
+
+def _switch_predicate(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool | None:
+    const = _constant_input(index, node, 1, "predicate")
+    return None if const is None else bool(_scalar(const, node, "predicate", (types_pb2.DT_BOOL,)))
+
+
+def _fold_call(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
+    """An `If` on a constant condition, a `Case` on a constant index: a call of the one branch."""
+    is_if = node.op in ("If", "StatelessIf")
+    const = _constant_input(index, node, 0, "condition" if is_if else "branch index")
+    if const is None:
+        return False
+    if is_if:
+        branch = node.attr["then_branch" if _if_condition(const) else "else_branch"].func
     else:
         branches = node.attr["branches"].list.func
-        branch = branches[condition] if 0 <= condition < len(branches) else branches[-1]  # TF: out of range → last
+        number = _scalar(const, node, "branch index", (types_pb2.DT_INT32,))
+        if not branches:
+            raise GraphError(f"{node.op} node {node.name} has no branches; re-export the graph with TensorFlow.")
+        branch = branches[number] if 0 <= number < len(branches) else branches[-1]  # TF: out of range → last
+    if not branch.name:
+        raise GraphError(f"{node.op} node {node.name} names no function for the branch its constant "
+                         f"{const.name} chooses; re-export the graph with TensorFlow.")
     replace_op(node, _CALL_FOR[node.op], {"Tin": node.attr["Tin"], "Tout": node.attr["Tout"],
                                           "f": attr_value_pb2.AttrValue(func=branch)})
     del node.input[0]  # the condition or branch index
+    return True
+
+
+def _if_condition(const: node_def_pb2.NodeDef) -> bool:
+    """TensorFlow's truth of an `If` condition: a scalar is true when non-zero (a string: non-empty);
+    any other tensor is true when it has elements."""
+    tensor = const.attr["value"].tensor
+    owner = f"Const {const.name}"
+    if tensor_shape(tensor, owner) != ():
+        return element_count(tensor, owner) > 0
+    value = tensor_proto_to_numpy(tensor, owner, max_elements=1).item()
+    if tensor.dtype == types_pb2.DT_BFLOAT16:  # a bit pattern: -0.0 is 0x8000
+        return bool(value & 0x7FFF)
+    return bool(value)
 
 
 def _remove_dead(graph_def: graph_pb2.GraphDef, index: GraphIndex, dead_ports: dict[str, int]) -> None:
     consumers = index.consumers()
     dead, dead_merge_inputs = _spread_deadness(index, consumers, dead_ports)
+    # Inputs to point elsewhere, all in one walk at the end: a node may read thousands of them.
+    renamed = {InputRef(name, 1 - port): name for name, port in dead_ports.items()}  # the live side
     added = []
     for node in graph_def.node:
         if node.name in dead_ports:
+            data = [text for text in node.input if not text.startswith("^")]
             controls = [text for text in node.input if text.startswith("^")]
-            become_identity(node, base_dtype(node.attr["T"].type), inputs=[node.input[0], *controls])
-            _rewire(consumers.get(node.name, []), InputRef(node.name, 1 - dead_ports[node.name]), node.name)
+            become_identity(node, base_dtype(node.attr["T"].type), inputs=[data[0], *controls])
         elif node.op in MERGE_OPS and node.name not in dead and node.name in dead_merge_inputs:
-            added += _shrink_merge(node, dead_merge_inputs[node.name], consumers.get(node.name, []))
+            added += _shrink_merge(index, node, dead_merge_inputs[node.name], consumers.get(node.name, []), renamed)
     kept = [node for node in graph_def.node if node.name not in dead] + added
+    _rename_inputs(kept, renamed)
     del graph_def.node[:]
     graph_def.node.extend(kept)
 
 
 def _spread_deadness(index: GraphIndex, consumers, dead_ports: dict[str, int]):
-    """(dead node names, merge name → positions of its dead inputs), following TF's rules."""
+    """(dead node names, merge name → positions of its dead inputs), following TF's rules.
+
+    Every node dies at most once and every input entry is looked at a bounded number of times:
+    a merge counts its live inputs down instead of rescanning them.
+    """
     dead: set[str] = set()
-    dead_merge_inputs: dict[str, set[int]] = {}
+    merges: dict[str, _MergeInputs] = {}
     pending: list[tuple[str, int | None]] = list(dead_ports.items())  # (node, dead port or None = all)
     while pending:
         name, port = pending.pop()
@@ -100,27 +149,51 @@ def _spread_deadness(index: GraphIndex, consumers, dead_ports: dict[str, int]):
             if consumer.name in dead or (port is not None and (ref.control or ref.port != port)):
                 continue
             if consumer.op in MERGE_OPS:
-                positions = dead_merge_inputs.setdefault(consumer.name, set())
-                positions.update(i for i, text in enumerate(consumer.input) if parse_input(text) == ref)
-                if ref.control or _live_entries(index, consumer, positions):
+                if consumer.name not in merges:
+                    merges[consumer.name] = _MergeInputs(index, consumer)
+                if not merges[consumer.name].lose(ref):
                     continue
             dead.add(consumer.name)
             pending.append((consumer.name, None))
-    return dead, dead_merge_inputs
+    return dead, {name: merge.dead for name, merge in merges.items()}
 
 
-def _live_entries(index: GraphIndex, merge: node_def_pb2.NodeDef, dead_positions: set[int]) -> list[int]:
-    """Positions of the merge's data inputs that are live and not a loop's back edge."""
-    return [i for i, text in enumerate(merge.input) if i not in dead_positions and not text.startswith("^")
-            and index[parse_input(text).node].op not in _BACK_EDGE_OPS]
+class _MergeInputs:
+    """A merge's inputs as deadness reaches them: it dies when no live data input is left, not
+    counting a loop's back edge (from `NextIteration`); dead control inputs are just dropped."""
+
+    def __init__(self, index: GraphIndex, merge: node_def_pb2.NodeDef):
+        self._positions: dict[InputRef, list[int]] = {}
+        for position, text in enumerate(merge.input):
+            self._positions.setdefault(parse_input(text), []).append(position)
+        self.dead: set[int] = set()
+        self._live = {position for position, text in enumerate(merge.input)
+                      if not text.startswith("^") and not _is_back_edge(index, text)}
+
+    def lose(self, ref: InputRef) -> bool:
+        """Mark the entries reading `ref` dead; True when that kills the merge."""
+        positions = self._positions.get(ref, [])
+        self.dead.update(positions)
+        self._live.difference_update(positions)
+        return not ref.control and not self._live
 
 
-def _shrink_merge(node, dead_positions: set[int], consumers) -> list[node_def_pb2.NodeDef]:
+def _is_back_edge(index: GraphIndex, text: str) -> bool:
+    source = index.nodes.get(parse_input(text).node)
+    return source is not None and source.op in _BACK_EDGE_OPS
+
+
+def _shrink_merge(index: GraphIndex, node, dead_positions: set[int], consumers,
+                  renamed: dict[InputRef, str]) -> list[node_def_pb2.NodeDef]:
     """Drop a live merge's dead inputs. With one data input left it becomes an Identity of it, and
-    `merge:1` (the index of the input taken) a Const; returns the nodes to add."""
+    `merge:1` (the index of the input taken) a Const, which `renamed` then points its readers at;
+    returns the nodes to add."""
     live = [(i, text) for i, text in enumerate(node.input) if i not in dead_positions]
     data = [(i, text) for i, text in live if not text.startswith("^")]
     controls = [text for _, text in live if text.startswith("^")]
+    if not data:
+        raise GraphError(f"{node.op} node {node.name} has no data inputs; the graph is malformed, re-export it "
+                         "with TensorFlow.")
     if len(data) > 1:
         del node.input[:]
         node.input.extend([text for _, text in data] + controls)
@@ -128,18 +201,17 @@ def _shrink_merge(node, dead_positions: set[int], consumers) -> list[node_def_pb
         return []
     (position, source), = data
     become_identity(node, base_dtype(node.attr["T"].type), inputs=[source, *controls])
-    index_users = [(c, r) for c, r in consumers if not r.control and r.port == 1]
-    if not index_users:
+    if not any(not ref.control and ref.port == 1 for _, ref in consumers):
         return []
-    name = f"{node.name}/value_index"
-    _rewire(index_users, InputRef(node.name, 1), name)
+    name = unique_name(f"{node.name}/value_index", index)
+    renamed[InputRef(node.name, 1)] = name
     return [const_node(name, np.int32(position), types_pb2.DT_INT32)]
 
 
-def _rewire(consumers, old: InputRef, new_node: str) -> None:
-    """Point every consumer input that reads `old` at output 0 of `new_node`."""
-    for consumer, ref in consumers:
-        if ref == old:
-            for i, text in enumerate(consumer.input):
-                if parse_input(text) == old:
-                    consumer.input[i] = new_node
+def _rename_inputs(nodes, renamed: dict[InputRef, str]) -> None:
+    """Point every data input reading a key of `renamed` at output 0 of the node it maps to."""
+    for node in nodes:
+        for i, text in enumerate(node.input):
+            new = renamed.get(parse_input(text))
+            if new is not None:
+                node.input[i] = new

@@ -21,6 +21,7 @@ from __future__ import annotations
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2, types_pb2
 
 from freezer.errors import CheckError, GraphError
+from freezer.graph import cycle_error
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions_body import FunctionBody, GraphBody, Source
 from freezer.passes.functions_calls import (CALLS, called, handle_arguments, merge_results, retype_call,
@@ -29,6 +30,8 @@ from freezer.passes.functions_library import prune_library
 from freezer.passes.functions_ops import READERS, Value
 from freezer.passes.rewrite import unique_name
 
+# How deep calls passing a variable may nest (each level is a few Python frames while freezing).
+MAX_NESTING = 50
 
 def freeze_functions(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
     copies = FrozenCopies(graph_def.library)
@@ -45,6 +48,8 @@ class FrozenCopies:
         self.library = library
         self._originals = {function.signature.name: function for function in library.function}
         self._taken = set(self._originals)
+        self._copies_made: dict[str, int] = {}  # original name → how many copies were made of it
+        self._making: list[str] = []  # the functions whose copies are being made, outermost first
         # (original name, frozen arguments) → (copy's name, outputs that became values)
         self._copies: dict[tuple, tuple[str, dict[int, Value]]] = {}
 
@@ -52,15 +57,38 @@ class FrozenCopies:
         """The name of `name`'s copy taking values at `args`, and which of its outputs are values."""
         key = (name, tuple(sorted(args.items())))
         if key not in self._copies:
+            self._check_nesting(name)
+            self._making.append(name)
             self._copies[key] = self._make_copy(name, args)
+            self._making.pop()
         return self._copies[key]
+
+    def _copy_base_name(self, name: str) -> str:
+        """`f_frozen` for the first copy of `f`, `f_frozen_N` for the next: n copies cost n names tried."""
+        number = self._copies_made.get(name, 0)
+        self._copies_made[name] = number + 1
+        return f"{name}_frozen" if number == 0 else f"{name}_frozen_{number}"
+
+    def _check_nesting(self, name: str) -> None:
+        """Copies are made inside the copies of their callers: refuse recursion and endless depth."""
+        if name in self._making:
+            chain = " -> ".join(self._making[self._making.index(name):] + [name])
+            raise GraphError(f"Function {name} calls itself ({chain}) and is passed a variable; freezer "
+                             "cannot freeze a recursive function. Choose outputs that do not need it.")
+        if len(self._making) >= MAX_NESTING:
+            raise GraphError(f"Functions passing variables on are nested more than {MAX_NESTING} deep "
+                             f"({self._making[0]} -> ... -> {name}); freezer does not freeze deeper calls.")
 
     def _make_copy(self, name: str, args: dict[int, Value]) -> tuple[str, dict[int, Value]]:
         if name not in self._originals:
             raise GraphError(f"A node calls function {name}, which the graph's library does not define.")
+        arguments = len(self._originals[name].signature.input_arg)
+        if max(args) >= arguments:
+            raise GraphError(f"Function {name} is passed a variable as argument {max(args)}, but it takes "
+                             f"{arguments} arguments; the graph is inconsistent, re-export it.")
         function = function_pb2.FunctionDef()
         function.CopyFrom(self._originals[name])
-        function.signature.name = unique_name(f"{name}_frozen", self._taken)
+        function.signature.name = unique_name(self._copy_base_name(name), self._taken)
         self._taken.add(function.signature.name)
         body = FunctionBody(function, args, name)
         rewriter = Rewriter(body, self)
@@ -108,8 +136,40 @@ class Rewriter:
         if source is None:
             return None
         if source not in self._values:
-            self._values[source] = self._value_of(source)
+            self._resolve(source)
         return self._values[source]
+
+    def _resolve(self, source: Source) -> None:
+        """Work out the value of `source` after those it depends on, depth first without recursion
+        (an Identity chain may be thousands long); a source that depends on itself is an error."""
+        stack = [(source, iter(self._dependencies(source)))]
+        on_path = {source}
+        while stack:
+            current, dependencies = stack[-1]
+            needed = next((dep for dep in dependencies if dep not in self._values), None)
+            if needed is None:
+                self._values[current] = self._value_of(current)  # its dependencies are known: no recursion
+                on_path.discard(current)
+                stack.pop()
+            elif needed in on_path:
+                names = [entry.name for entry, _ in stack]
+                raise cycle_error(names[names.index(needed.name):])
+            else:
+                stack.append((needed, iter(self._dependencies(needed))))
+                on_path.add(needed)
+
+    def _dependencies(self, source: Source) -> list[Source]:
+        """The sources whose values `_value_of(source)` asks for: an Identity's input, a call's handles."""
+        if source.is_argument:
+            return []
+        node, op = self.body.node(source.name), self._original_ops.get(source.name)
+        if op == "Identity" and node.input:
+            inputs = node.input[:1]
+        elif op in CALLS:
+            inputs = handle_arguments(node, CALLS[op]).values()
+        else:
+            return []
+        return [found for name in inputs if (found := self.body.source(name)) is not None]
 
     def returned_values(self) -> dict[int, Value]:
         """Position → value, for the function's resource outputs that now return a value."""
@@ -136,7 +196,7 @@ class Rewriter:
         if op == "Const":
             return self.body.const_value(node)
         if op == "Identity":
-            return self.value(node.input[0])
+            return self.value(node.input[0]) if node.input else None
         if op in CALLS:
             return self.call_outputs(node).get(source.index)
         return None

@@ -15,7 +15,8 @@ import numpy as np
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2, types_pb2
 
 from freezer.graph import parse_input
-from freezer.passes.functions_names import parse_function_input
+from freezer.errors import GraphError
+from freezer.passes.functions_names import FunctionInput, parse_function_input
 from freezer.passes.functions_ops import Value
 from freezer.passes.rewrite import const_node, unique_name
 
@@ -73,7 +74,7 @@ class FunctionBody:
         self.original_name = original_name
         self._nodes = {node.name: node for node in function.node_def}
         arguments = function.signature.input_arg
-        self._arguments = {arg.name for arg in arguments}
+        self._taken = {arg.name for arg in arguments} | set(self._nodes)  # names a new node must avoid
         self._values = {arguments[position].name: value for position, value in args.items()}
         self._renamed: dict[tuple[str, str], str] = {}  # (node, old output arg) → new output arg
 
@@ -88,10 +89,16 @@ class FunctionBody:
         return self._nodes.get(name)
 
     def source(self, input_name: str) -> Source | None:
-        ref = parse_function_input(input_name)
+        ref = self._parse(input_name)
         if ref.control:
             return None
         return Source(ref.node, is_argument=True) if ref.is_argument else Source(ref.node, ref.index)
+
+    def _parse(self, input_name: str) -> FunctionInput:
+        try:
+            return parse_function_input(input_name)
+        except ValueError as error:
+            raise GraphError(f"Function {self.original_name}: {error}; the graph is malformed, re-export it.") from None
 
     def argument_value(self, name: str) -> Value | None:
         return self._values.get(name)
@@ -100,7 +107,8 @@ class FunctionBody:
         return None  # a Const inside a function is a constant of the function, never a variable
 
     def add_int32_const(self, base_name: str, value: int, frame_of: str) -> str:
-        name = unique_name(base_name, self._nodes.keys() | self._arguments)
+        name = unique_name(base_name, self._taken)
+        self._taken.add(name)
         node = self.function.node_def.add()
         node.CopyFrom(const_node(name, np.int32(value), types_pb2.DT_INT32))
         self._nodes[name] = node
@@ -120,6 +128,6 @@ class FunctionBody:
             self.function.ret[key] = self._renamed_input(name)
 
     def _renamed_input(self, name: str) -> str:
-        ref = parse_function_input(name)
+        ref = self._parse(name)
         new = self._renamed.get((ref.node, ref.output))
         return name if new is None else str(dataclasses.replace(ref, output=new))

@@ -50,8 +50,11 @@ CALLS: dict[str, CallSpec] = {
 def handle_arguments(node: node_def_pb2.NodeDef, spec: CallSpec) -> dict[int, str]:
     """Argument position → input entry, for each argument the node passes as a resource."""
     types = node.attr[spec.in_types].list.type
-    return {i: node.input[spec.first_input + i] for i, dtype in enumerate(types)
-            if dtype == types_pb2.DT_RESOURCE}
+    arguments = [name for name in node.input[spec.first_input:] if not name.startswith("^")]
+    if len(arguments) < len(types):
+        raise GraphError(f"{node.op} node {node.name} lists {len(types)} argument types ({spec.in_types}) "
+                         f"but has {len(arguments)} argument inputs; the graph is malformed, re-export it.")
+    return {i: arguments[i] for i, dtype in enumerate(types) if dtype == types_pb2.DT_RESOURCE}
 
 
 def called(node: node_def_pb2.NodeDef, attr_name: str) -> list[attr_value_pb2.NameAttrList]:
@@ -87,6 +90,10 @@ def retype_call(node: node_def_pb2.NodeDef, spec: CallSpec, args: dict[int, Valu
     for position, value in args.items():
         in_types[position] = value.dtype
     out_types = node.attr[spec.out_types].list.type
+    if outputs and max(outputs) >= len(out_types):
+        raise GraphError(f"{node.op} node {node.name} lists {len(out_types)} output types ({spec.out_types}) "
+                         f"but its function returns a variable as output {max(outputs)}; the graph is "
+                         "inconsistent, re-export it.")
     output_shapes = node.attr["output_shapes"].list.shape if "output_shapes" in node.attr else []
     for position, value in outputs.items():
         out_types[position] = value.dtype

@@ -24,7 +24,7 @@ def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        pending.extend(input_node_name(i) for i in index[name].input if input_node_name(i) in index)
+        pending.extend(source for source in map(input_node_name, index[name].input) if source in index)
     return seen
 
 
