@@ -340,6 +340,13 @@ def test_a_case_without_branches_is_an_error():
         prepare(g)
 
 
+def test_an_assign_without_a_value_is_an_error():
+    from freezer.passes.repair import repair_ref_ops
+    g = graph(const("v", [1.0]), node("a", "AssignSub", "v", T=FLOAT_REF))
+    with pytest.raises(GraphError, match=r"AssignSub node a has no value to assign \(input 1\)"):
+        repair_ref_ops(g, PassContext(outputs=["a"]))
+
+
 def test_a_port_out_of_range_is_an_error(tmp_path):
     g = graph(node("x", "Placeholder", dtype=FLOAT), node("y", "Identity", "x:99999999999", T=FLOAT))
     run, output = freeze_cli(tmp_path, g)

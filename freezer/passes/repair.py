@@ -14,6 +14,7 @@ from collections import Counter
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
+from freezer.errors import GraphError
 from freezer.graph import parse_input
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.rewrite import ConstFlow, become_identity, replace_op, type_attr
@@ -54,6 +55,9 @@ def _become_plain_op(node: node_def_pb2.NodeDef) -> None:
     if node.op in REF_TWINS:
         node.op = REF_TWINS[node.op]  # same inputs and attrs; T is already the value type
         return
+    if sum(not name.startswith("^") for name in node.input) < 2:
+        raise GraphError(f"{node.op} node {node.name} has no value to assign (input 1); the graph is malformed, "
+                         "re-export it with TensorFlow.")
     dtype = base_dtype(node.attr["T"].type)
     if node.op == "Assign":
         become_identity(node, dtype, inputs=node.input[1:])  # passes on the assigned value, input 1
