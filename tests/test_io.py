@@ -1,5 +1,6 @@
 """Reading graph files by content, checkpoint arguments, and the atomic writer."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -131,3 +132,110 @@ def test_state_file_naming_a_missing_checkpoint(ckpt):
 
 def test_no_argument_and_no_meta_means_no_checkpoint(ckpt):
     assert resolve_checkpoint(None, ckpt / "model.pbtxt") is None
+
+
+def rename_checkpoint(folder: Path, old: str, new: str) -> None:
+    for path in folder.glob(old + ".*"):
+        path.rename(folder / (new + path.name[len(old):]))
+
+
+def test_state_file_with_a_utf8_checkpoint_name(ckpt):
+    rename_checkpoint(ckpt, "model-0", "modèle-0")
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "modèle-0"\n', encoding="utf-8")
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "modèle-0")
+
+
+def test_state_file_as_tensorflow_writes_a_utf8_name(ckpt):
+    tf = pytest.importorskip("tensorflow")
+    rename_checkpoint(ckpt, "model-0", "modèle-0")
+    tf.compat.v1.train.update_checkpoint_state(str(ckpt), str(ckpt / "modèle-0"))
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "modèle-0")
+
+
+def test_state_file_with_octal_escapes_names_a_utf8_checkpoint(ckpt):
+    rename_checkpoint(ckpt, "model-0", "modèle-0")
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "mod\\303\\250le-0"\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "modèle-0")
+
+
+def test_state_file_with_a_bad_escape_is_an_error(ckpt):
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "model-0\\x"\n')
+    with pytest.raises(CheckpointError, match=r"state file .*checkpoint is not a valid CheckpointState \(1:"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_state_file_with_a_short_hex_escape_names_that_byte(ckpt):
+    """`\\x4` is one byte, 4, in protobuf's text format (as in C): a name no checkpoint has."""
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "model-0\\x4"\n')
+    with pytest.raises(CheckpointError, match=r"names checkpoint 'model-0\\x04', but 'model-0\\x04'.index"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+@pytest.mark.parametrize("contents, message", [
+    (b'model_checkpoint_path: "model-0"\nsome_field: 1\n', r'has no field named "some_field"'),
+    (b'model_checkpoint_path: "model-0"\nmodel_checkpoint_path: "model-1"\n', "multiple"),
+    (b'model_checkpoint_path: "mod\xe8le-0"\n', "can't decode byte 0xe8"),  # Latin-1, not UTF-8
+    (b'model_checkpoint_path: "model-0\n', "missing ending quote"),
+    (b"{" * 100_000, "1:1"),
+])
+def test_state_file_that_is_not_a_checkpoint_state_is_an_error(ckpt, contents, message):
+    (ckpt / "checkpoint").write_bytes(contents)
+    with pytest.raises(CheckpointError, match=rf"state file {ckpt / 'checkpoint'} is not a valid "
+                                              rf"CheckpointState \(.*{message}.*\); fix it or give"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_state_file_bigger_than_a_mebibyte_is_an_error(ckpt):
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "model-0"\n' + "# padding\n" * 110_000)
+    with pytest.raises(CheckpointError, match=r"state file .* is 1100033 bytes, more than a state file holds"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_state_file_without_a_latest_checkpoint_falls_back_to_the_only_prefix(ckpt):
+    (ckpt / "checkpoint").write_text('all_model_checkpoint_timestamps: 1.5\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "model-0")
+
+
+@pytest.mark.parametrize("name", ["../../etc/x", "../ckpt/model-0", "sub/../../x"])
+def test_state_file_naming_a_relative_path_outside_its_folder_is_an_error(ckpt, name):
+    (ckpt / "checkpoint").write_text(f'model_checkpoint_path: "{name}"\n')
+    with pytest.raises(CheckpointError, match=rf"names checkpoint {re.escape(name)}, outside its folder"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+@pytest.mark.parametrize("name", ["a\\000b", ".", "sub/.."])
+def test_state_file_naming_no_prefix_is_an_error(ckpt, name):
+    (ckpt / "checkpoint").write_text(f'model_checkpoint_path: "{name}"\n')
+    with pytest.raises(CheckpointError, match="which is not a checkpoint prefix"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")
+
+
+def test_state_file_naming_an_absolute_path_elsewhere_uses_it_when_its_files_exist(ckpt, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(ckpt, elsewhere)
+    rename_checkpoint(elsewhere, "model-0", "model-9")
+    (ckpt / "checkpoint").write_text(f'model_checkpoint_path: "{elsewhere / "model-9"}"\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(elsewhere / "model-9")
+
+
+def test_state_file_prefers_the_checkpoint_beside_it_to_an_absolute_path_elsewhere(ckpt, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(ckpt, elsewhere)
+    (ckpt / "checkpoint").write_text(f'model_checkpoint_path: "{elsewhere / "model-0"}"\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "model-0")
+
+
+def test_state_file_naming_an_absolute_path_inside_its_folder(ckpt):
+    (ckpt / "sub").mkdir()
+    rename_checkpoint(ckpt, "model-0", "sub/model-0")
+    shutil.copy(ckpt / "sub" / "model-0.index", ckpt / "model-0.index")  # a decoy beside the state file
+    (ckpt / "checkpoint").write_text(f'model_checkpoint_path: "{ckpt / "sub" / "model-0"}"\n')
+    assert resolve_checkpoint(ckpt, ckpt / "x.pbtxt") == str(ckpt / "sub" / "model-0")
+
+
+def test_state_file_naming_a_missing_absolute_path_says_where_it_looked(ckpt):
+    (ckpt / "checkpoint").write_text('model_checkpoint_path: "/nowhere/train/model-7"\n')
+    with pytest.raises(CheckpointError, match=rf"names checkpoint /nowhere/train/model-7, but model-7.index is "
+                                              rf"not in {ckpt} \(looked for {ckpt / 'model-7.index'}, "
+                                              r"/nowhere/train/model-7.index\)"):
+        resolve_checkpoint(ckpt, ckpt / "x.pbtxt")

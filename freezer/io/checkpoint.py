@@ -7,20 +7,67 @@ a V1 checkpoint file, or a folder (the prefix its `checkpoint` state file names,
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
 import os
 import re
+import stat
 from pathlib import Path
 
 from freezer.errors import CheckpointError
 
 _STATE_FILE = "checkpoint"
+_STATE_FILE_LIMIT = 1 << 20  # bytes; TF's state files hold a few lines (one per kept checkpoint)
 _TABLE_MAGIC = (0xDB4775248B80FB57).to_bytes(8, "little")
 _DATA_SUFFIX = re.compile(r"\.data-\d{5}-of-\d{5}$")
-_LATEST = re.compile(r'^model_checkpoint_path:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
+_FILE_KINDS = {stat.S_ISDIR: "a folder", stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device",
+               stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
 
 
 def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | None:
     """The checkpoint prefix to read, or None when none was given and none sits beside the graph."""
+    prefix = _resolve(argument, graph_path)
+    if prefix is not None:
+        _require_regular_files(prefix)
+    return prefix
+
+
+@contextlib.contextmanager
+def open_regular_file(path: str | Path, what: str):
+    """Open `path` for binary reading and yield (file, size) if it is a regular file (after
+    symlinks), else raise a CheckpointError calling it `what`: a FIFO blocks open() and read()
+    forever, and a device such as /dev/zero reads without end. Read at most `size` bytes. Other
+    failures raise OSError, as open() does."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CheckpointError(_not_regular(path, what, info.st_mode))
+        yield file, info.st_size
+
+
+def _not_regular(path: str | Path, what: str, mode: int) -> str:
+    kind = next((name for test, name in _FILE_KINDS.items() if test(mode)), "a special file")
+    return (f"{what} {path} is {kind}, not a regular file; give a checkpoint whose files are "
+            "regular files.")
+
+
+def _require_regular_files(prefix: str) -> None:
+    """Refuse a checkpoint whose .index or .data-* path is a FIFO or a device, before either engine
+    opens it (TensorFlow would block on it too)."""
+    data_files = glob.glob(glob.escape(prefix) + ".data-*")
+    for path, what in [(str(_index_of(prefix)), "Checkpoint index"),
+                       *((data, "Checkpoint data file") for data in data_files)]:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # a missing or unreadable file: the engine reading it says which
+        if not stat.S_ISREG(mode):
+            raise CheckpointError(_not_regular(path, what, mode))
+
+
+def _resolve(argument: str | Path | None, graph_path: Path) -> str | None:
     if argument is None:
         beside = graph_path.with_suffix("") if graph_path.suffix == ".meta" else None
         return str(beside) if beside is not None and _index_of(str(beside)).exists() else None
@@ -36,6 +83,8 @@ def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | N
             raise CheckpointError(f"{text} is not a TensorFlow checkpoint; give the checkpoint prefix "
                                   "(ckpt/model-1000), its .index file, or the folder holding it.")
         return text  # a V1 checkpoint: one table file with no .index; the engines decide about it
+    if path.exists():
+        raise CheckpointError(_not_regular(text, "Checkpoint", path.stat().st_mode))
     raise CheckpointError(f"Checkpoint {text} not found (looked for {_index_of(prefix)}); "
                           "give a checkpoint prefix, its .index file, or the folder holding it.")
 
@@ -70,17 +119,16 @@ def _strip_file_suffix(text: str) -> str:
 
 def _prefix_in_folder(folder: Path) -> str:
     state = folder / _STATE_FILE
-    if state.is_file():
-        match = _LATEST.search(state.read_text(encoding="utf-8", errors="replace"))
-        if match:
-            latest = Path(match.group(1).encode().decode("unicode_escape"))
-            # The state file may hold absolute paths from the machine that trained the model;
-            # the checkpoint beside the state file is the one the user means.
-            for candidate in (latest if latest.is_absolute() else folder / latest, folder / latest.name):
-                if _index_of(str(candidate)).exists():
-                    return str(candidate)
-            raise CheckpointError(f"{state} names checkpoint {latest}, but {latest.name}.index is not "
-                                  f"in {folder}; give the checkpoint prefix explicitly.")
+    latest = _latest_in_state_file(state)
+    if latest is not None:
+        candidates = _named_candidates(folder, latest, state)
+        for candidate in candidates:
+            if _index_of(str(candidate)).exists():
+                return str(candidate)
+        looked = ", ".join(_shown(str(_index_of(str(candidate)))) for candidate in candidates)
+        raise CheckpointError(f"{state} names checkpoint {_shown(latest)}, but "
+                              f"{_shown(Path(latest).name)}.index is not in {folder} (looked for "
+                              f"{looked}); give the checkpoint prefix explicitly.")
     prefixes = sorted(str(p)[: -len(".index")] for p in folder.glob("*.index"))
     if len(prefixes) == 1:
         return prefixes[0]
@@ -90,6 +138,81 @@ def _prefix_in_folder(folder: Path) -> str:
     names = ", ".join(Path(p).name for p in prefixes)
     raise CheckpointError(f"Folder {folder} holds several checkpoints ({names}) and no 'checkpoint' "
                           "file to pick one; give the prefix of the one to use.")
+
+
+def _latest_in_state_file(state: Path) -> str | None:
+    """The `model_checkpoint_path` a folder's `checkpoint` file names; None without the file or
+    the field. The file is a text-format CheckpointState, written by TF as UTF-8 with C escapes."""
+    from google.protobuf import text_format
+
+    try:
+        with open_regular_file(state, "Checkpoint state file") as (file, size):
+            if size > _STATE_FILE_LIMIT:
+                raise CheckpointError(f"Checkpoint state file {state} is {size} bytes, more than a "
+                                      f"state file holds ({_STATE_FILE_LIMIT}); give the checkpoint "
+                                      "prefix explicitly.")
+            text = file.read(size).decode("utf-8")
+        latest = text_format.Parse(text, _checkpoint_state_class()()).model_checkpoint_path
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CheckpointError(f"Cannot read checkpoint state file {state} ({error.strerror}); "
+                              "check its permissions or give the checkpoint prefix explicitly.") from None
+    except (UnicodeDecodeError, text_format.ParseError) as error:
+        reason = " ".join(str(error).split())[:200]  # one line, even if it quotes the file
+        raise CheckpointError(f"Checkpoint state file {state} is not a valid CheckpointState "
+                              f"({reason}); fix it or give the checkpoint prefix explicitly.") from None
+    return latest or None
+
+
+@functools.cache
+def _checkpoint_state_class():
+    """The CheckpointState message (tensorflow/core/protobuf/checkpoint_state.proto), built from
+    its descriptor in a private pool: tensorboard's protos do not include it."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    field = descriptor_pb2.FieldDescriptorProto
+    proto = descriptor_pb2.FileDescriptorProto(name="freezer/checkpoint_state.proto",
+                                               package="tensorflow", syntax="proto3")
+    message = proto.message_type.add(name="CheckpointState")
+    for number, (name, kind, label) in enumerate([
+            ("model_checkpoint_path", field.TYPE_STRING, field.LABEL_OPTIONAL),
+            ("all_model_checkpoint_paths", field.TYPE_STRING, field.LABEL_REPEATED),
+            ("all_model_checkpoint_timestamps", field.TYPE_DOUBLE, field.LABEL_REPEATED),
+            ("last_preserved_timestamp", field.TYPE_DOUBLE, field.LABEL_OPTIONAL)], start=1):
+        message.field.add(name=name, number=number, type=kind, label=label)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(proto)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("tensorflow.CheckpointState"))
+
+
+def _named_candidates(folder: Path, latest: str, state: Path) -> list[Path]:
+    """Where to look for the checkpoint a state file names, best first.
+
+    A relative name resolves against the folder, as in TF, and must stay inside it. An absolute
+    name inside the folder is used as it is. An absolute name elsewhere is usually from the machine
+    that trained the model (TF1's Saver writes absolute paths): the checkpoint of that name beside
+    the state file comes first, and the absolute path only if its files are there."""
+    named = Path(latest)
+    if "\0" in latest or named.name in ("", ".", ".."):
+        raise CheckpointError(f"{state} names checkpoint {latest!r}, which is not a checkpoint "
+                              "prefix; give the checkpoint prefix explicitly.")
+    beside = folder / named.name
+    if not named.is_absolute():
+        if os.path.normpath(named).split(os.sep)[0] == os.pardir:
+            raise CheckpointError(f"{state} names checkpoint {_shown(latest)}, outside its folder {folder}; "
+                                  "a relative name must stay inside the folder. Give the checkpoint "
+                                  "prefix explicitly.")
+        return list(dict.fromkeys([folder / named, beside]))
+    if Path(os.path.realpath(named)).is_relative_to(os.path.realpath(folder)):
+        return list(dict.fromkeys([named, beside]))
+    return [beside, named]
+
+
+def _shown(name: str) -> str:
+    """A name from a file, fit for a one-line message: quoted with escapes if it holds control
+    characters (a state file may name "model-0\\x04")."""
+    return name if name.isprintable() else repr(name)
 
 
 def checkpoint_files_read(argument: str | Path | None, prefix: str | None) -> list[Path]:
