@@ -32,6 +32,7 @@ The protos are few and small, so they are decoded here by hand with a tiny wire-
 
 from __future__ import annotations
 
+import math
 import mmap
 import os
 import re
@@ -45,6 +46,7 @@ from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import CheckpointError
 from freezer.graph import format_suggestions, nearest
+from freezer.io.checkpoint import open_regular_file
 from freezer.tensors import NUMPY_DTYPES, dtype_name
 
 _TABLE_MAGIC = 0xDB4775248B80FB57
@@ -53,6 +55,10 @@ _TRAILER_SIZE = 5
 _BUNDLE_VERSION = 1  # kTensorBundleVersion: checkpoints needing a newer reader are refused
 _SAVE_AGAIN = "save the checkpoint again"
 _STRING_ESCAPES = {b"\x00": b"\x00\xff", b"\xff": b"\xff\x00"}
+_MAX_RANK = 254  # TensorShape::MaxDimensions(): TF itself holds no tensor of higher rank
+_NUMPY_MAX_RANK = 32  # numpy 1.x's limit (numpy 2 allows 64): higher ranks cannot become arrays
+_MAX_ELEMENTS = ((1 << 63) - 1) // 16  # more elements of the widest dtype overflow an int64 byte count
+_KEY_EXPANSION = 16  # see _read_table
 
 
 
@@ -73,7 +79,7 @@ class _Corrupt(ValueError):
 # ---- protobuf wire format --------------------------------------------------------------------
 
 def _varint(buf, pos: int) -> tuple[int, int]:
-    """The varint at buf[pos] and the position after it."""
+    """The varint at buf[pos] and the position after it: at most 10 bytes, at most 64 bits."""
     value = shift = 0
     while True:
         if pos >= len(buf) or shift > 63:
@@ -83,6 +89,8 @@ def _varint(buf, pos: int) -> tuple[int, int]:
         value |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
+            if value >> 64:
+                raise _Corrupt("bad varint")
             return value, pos
 
 
@@ -91,27 +99,37 @@ def _int64(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _fields(buf):
+_VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5  # the wire types these protos use
+
+
+def _fields(buf, kinds: dict[int, int] | None = None):
     """Yield (field number, value) of a serialized message: ints, or memoryviews for
-    length-delimited fields."""
+    length-delimited fields. With `kinds` (field number -> wire type), only the fields it names,
+    each checked to have that wire type (a parser would otherwise get bytes where it expects an
+    int, or the reverse); other fields are skipped, as protobuf skips unknown fields."""
     buf = memoryview(buf)
     pos = 0
     while pos < len(buf):
         tag, pos = _varint(buf, pos)
-        kind = tag & 7
-        if kind == 0:
+        number, kind = tag >> 3, tag & 7
+        if kind == _VARINT:
             value, pos = _varint(buf, pos)
-        elif kind in (1, 5):
-            width = 8 if kind == 1 else 4
+        elif kind in (_FIXED64, _FIXED32):
+            width = 8 if kind == _FIXED64 else 4
             value, pos = int.from_bytes(buf[pos:pos + width], "little"), pos + width
-        elif kind == 2:
+        elif kind == _BYTES:
             size, pos = _varint(buf, pos)
             value, pos = buf[pos:pos + size], pos + size
         else:
             raise _Corrupt(f"unknown wire type {kind}")
         if pos > len(buf):
             raise _Corrupt("truncated message")
-        yield tag >> 3, value
+        if kinds is None:
+            yield number, value
+        elif number in kinds:
+            if kind != kinds[number]:
+                raise _Corrupt(f"field {number} has wire type {kind}, not {kinds[number]}")
+            yield number, value
 
 
 @dataclass(frozen=True)
@@ -128,15 +146,20 @@ class _Entry:
     slices: tuple[tuple[tuple[int, int], ...], ...] = ()
 
 
+_ENTRY_FIELDS = {1: _VARINT, 2: _BYTES, 3: _VARINT, 4: _VARINT, 5: _VARINT, 6: _FIXED32, 7: _BYTES}
+
+
 def _parse_entry(buf) -> _Entry:
     values: dict = {"slices": []}
-    names = {1: "dtype", 3: "shard_id", 4: "offset", 5: "size", 6: "crc32c"}
-    for number, value in _fields(buf):
+    names = {1: "dtype", 3: "shard_id", 4: "offset", 5: "size"}
+    for number, value in _fields(buf, _ENTRY_FIELDS):
         if number in names:
-            values[names[number]] = value
+            values[names[number]] = _int64(value)
         elif number == 2:
             values["shape"] = _parse_shape(value)
-        elif number == 7:
+        elif number == 6:
+            values["crc32c"] = value
+        else:
             values["slices"].append(_parse_slice(value))
     values["slices"] = tuple(values["slices"])
     return _Entry(**values)
@@ -144,10 +167,10 @@ def _parse_entry(buf) -> _Entry:
 
 def _parse_shape(buf) -> tuple[int, ...]:
     dims = []
-    for number, dim in _fields(buf):
+    for number, dim in _fields(buf, {2: _BYTES, 3: _VARINT}):
         if number == 2:  # repeated Dim {int64 size = 1; string name = 2}
-            dims.append(next((_int64(v) for n, v in _fields(dim) if n == 1), 0))
-        elif number == 3 and dim:
+            dims.append(next((_int64(v) for _, v in _fields(dim, {1: _VARINT})), 0))
+        elif dim:
             raise _Corrupt("tensor shape of unknown rank")
     return tuple(dims)
 
@@ -155,24 +178,54 @@ def _parse_shape(buf) -> tuple[int, ...]:
 def _parse_slice(buf) -> tuple[tuple[int, int], ...]:
     """TensorSliceProto: repeated Extent {int64 start = 1; oneof {int64 length = 2}}."""
     extents = []
-    for number, extent in _fields(buf):
-        if number == 1:
-            parts = {n: _int64(v) for n, v in _fields(extent)}
-            extents.append((parts.get(1, 0), parts[2]) if 2 in parts else (0, -1))
+    for _, extent in _fields(buf, {1: _BYTES}):
+        parts = {n: _int64(v) for n, v in _fields(extent, {1: _VARINT, 2: _VARINT})}
+        extents.append((parts.get(1, 0), parts[2]) if 2 in parts else (0, -1))
     return tuple(extents)
 
 
 def _parse_header(buf) -> tuple[int, int, int]:
     """BundleHeaderProto -> (num_shards, endianness (0 little, 1 big), version.min_consumer)."""
     num_shards = endianness = min_consumer = 0
-    for number, value in _fields(buf):
+    for number, value in _fields(buf, {1: _VARINT, 2: _VARINT, 3: _BYTES}):
         if number == 1:
-            num_shards = value
+            num_shards = _int64(value)
         elif number == 2:
             endianness = value
-        elif number == 3:
-            min_consumer = next((v for n, v in _fields(value) if n == 2), 0)
+        else:
+            min_consumer = next((_int64(v) for _, v in _fields(value, {2: _VARINT})), 0)
     return num_shards, endianness, min_consumer
+
+
+def _check_entry(name: str, entry: _Entry, num_shards: int) -> None:
+    """Refuse an entry whose numbers no checkpoint can hold, before anything is sized by them."""
+    if len(entry.shape) > _MAX_RANK:
+        raise _Corrupt(f"'{name}' has {len(entry.shape)} dimensions, TensorFlow allows {_MAX_RANK}")
+    if any(dim < 0 for dim in entry.shape):
+        raise _Corrupt(f"'{name}' has shape {list(entry.shape)}, with a negative dimension")
+    if _nonzero_product(entry.shape) > _MAX_ELEMENTS:
+        raise _Corrupt(f"'{name}' has shape {list(entry.shape)}, too many elements for any tensor")
+    if not 0 <= entry.shard_id < num_shards:
+        raise _Corrupt(f"'{name}' is in data shard {entry.shard_id}, but there are {num_shards}")
+    if entry.offset < 0 or entry.size < 0:
+        raise _Corrupt(f"'{name}' has a negative offset or size")
+    for extents in entry.slices:
+        if len(extents) != len(entry.shape) or any(
+                (start, length) != (0, -1) and not 0 <= start <= start + length <= dim
+                for (start, length), dim in zip(extents, entry.shape)):
+            raise _Corrupt(f"'{name}' lists slice {list(extents)}, which is not inside its shape "
+                           f"{list(entry.shape)}")
+
+
+def _nonzero_product(shape) -> int:
+    """The product of the nonzero dimensions: numpy sizes even an empty array by it. Stops early
+    (any result over the bound is as bad), so a hostile rank cannot make big-integer work."""
+    product = 1
+    for dim in shape:
+        product *= dim or 1
+        if product > _MAX_ELEMENTS:
+            break
+    return product
 
 
 # ---- the .index table ---------------------------------------------------------------------------
@@ -185,7 +238,12 @@ def _unmask(masked: int) -> int:
 
 
 def _read_table(data: bytes) -> list[tuple[bytes, memoryview]]:
-    """All (key, value) pairs of a table file, in key order."""
+    """All (key, value) pairs of a table file, in key order.
+
+    Keys are prefix-compressed, so a few bytes can stand for a long key. TF's writer stores a whole
+    key at least every 16 entries (its restart interval), so its keys add up to at most 16 times the
+    file's size; a file whose keys add up to more is refused before it can fill memory with them.
+    """
     if len(data) < _FOOTER_SIZE:
         raise _Corrupt("file too short for a table footer")
     footer = memoryview(data)[-_FOOTER_SIZE:]
@@ -193,9 +251,21 @@ def _read_table(data: bytes) -> list[tuple[bytes, memoryview]]:
         raise _Corrupt("bad table magic number")
     _, pos = _block_handle(footer, 0)  # the metaindex block: TF writes no filters, nothing in it
     index_handle, _ = _block_handle(footer, pos)
-    entries = []
-    for _, handle in _block_entries(_read_block(data, *index_handle)):
-        entries.extend(_block_entries(_read_block(data, *_block_handle(handle, 0)[0])))
+    entries: list[tuple[bytes, memoryview]] = []
+    key_budget = _KEY_EXPANSION * len(data)
+    index = _block_entries(_read_block(data, *index_handle), key_budget)
+    key_budget -= sum(len(key) for key, _ in index)
+    next_block = 0
+    for _, handle in index:
+        (offset, size), _ = _block_handle(handle, 0)
+        # Data blocks follow each other in the file: an index that names a block twice (or
+        # blocks that overlap) would make the reader decode the same bytes without end.
+        if offset < next_block:
+            raise _Corrupt(f"block at {offset} overlaps the block before it")
+        next_block = offset + size + _TRAILER_SIZE
+        block = _block_entries(_read_block(data, offset, size), key_budget)
+        key_budget -= sum(len(key) for key, _ in block)
+        entries.extend(block)
     return entries
 
 
@@ -219,9 +289,10 @@ def _read_block(data: bytes, offset: int, size: int) -> memoryview:
     return view[offset:end]
 
 
-def _block_entries(block: memoryview) -> list[tuple[bytes, memoryview]]:
-    """Decode a block's entries in order. Restart points only speed up seeking, which a reader
-    that loads every key once does not need: each entry's `shared` count rebuilds its key."""
+def _block_entries(block: memoryview, key_budget: int) -> list[tuple[bytes, memoryview]]:
+    """Decode a block's entries in order, refusing keys that add up to more than `key_budget`
+    bytes. Restart points only speed up seeking, which a reader that loads every key once does
+    not need: each entry's `shared` count rebuilds its key."""
     if len(block) < 4:
         raise _Corrupt("block too short")
     num_restarts = int.from_bytes(block[-4:], "little")
@@ -235,6 +306,9 @@ def _block_entries(block: memoryview) -> list[tuple[bytes, memoryview]]:
         value_size, pos = _varint(block, pos)
         if shared > len(key) or pos + unshared + value_size > limit:
             raise _Corrupt("bad block entry")
+        key_budget -= shared + unshared
+        if key_budget < 0:
+            raise _Corrupt(f"its keys add up to more than {_KEY_EXPANSION} times the file's size")
         key = key[:shared] + bytes(block[pos:pos + unshared])
         pos += unshared
         entries.append((key, block[pos:pos + value_size]))
@@ -318,20 +392,21 @@ class BundleReader:
                 raise _Corrupt("no header entry")
             self._num_shards, endianness, min_consumer = _parse_header(table[0][1])
             self._entries = {key: _parse_entry(value) for key, value in table[1:]}
+            for key, entry in self._entries.items():
+                _check_entry(_name(key), entry, self._num_shards)
+            self._slice_keys = self._stored_slice_keys()
         except _Corrupt as error:
             raise CheckpointError(f"Checkpoint index {self._index} is corrupt ({error}); "
                                   f"{_SAVE_AGAIN}.") from None
         if endianness != 0 or min_consumer > _BUNDLE_VERSION:
             what = "big-endian" if endianness != 0 else f"format version {min_consumer}"
             raise UnsupportedCheckpoint(f"Checkpoint {self._index} is {what}")
-        self._slice_keys = {_slice_key(key, extents) for key, entry in self._entries.items()
-                            for extents in entry.slices}
         self._shards: dict[int, tuple[str, object]] = {}
 
     def _read_index_file(self) -> bytes:
         try:
-            with open(self._index, "rb") as file:
-                return file.read()
+            with open_regular_file(self._index, "Checkpoint index") as (file, size):
+                return file.read(size)  # never more than the file holds when it is opened
         except FileNotFoundError:
             if os.path.isfile(self._prefix) or list(Path(self._prefix).parent.glob(
                     Path(self._prefix).name + "-?????-of-?????")):
@@ -398,42 +473,67 @@ class BundleReader:
         return entry
 
     def _assemble(self, key: str, entry: _Entry, wanted) -> np.ndarray:
-        """The `wanted` region of a tensor saved in slices: usually exactly one stored slice."""
+        """The `wanted` region of a tensor saved in slices: usually exactly one stored slice.
+        Otherwise it is put together from the stored slices it overlaps. They must cover it, and
+        their bytes must be in the data files, before the region is allocated: the full shape in
+        the index is only a claim, and a region no bigger than the stored bytes is not."""
         raw_key = key.encode("utf-8", "surrogateescape")
-        parts = [(_bounds(entry.shape, extents), extents) for extents in entry.slices]
-        for bounds, extents in parts:
+        parts = []
+        for extents in entry.slices:
+            bounds = _bounds(entry.shape, extents)
             if bounds == wanted:
                 return self._tensor(key, self._entry_of_slice(raw_key, extents))
-        out = None
-        covered = 0
-        for bounds, extents in parts:
-            overlap = [(max(a, c), min(b, d)) for (a, b), (c, d) in zip(bounds, wanted)]
-            if any(lo >= hi for lo, hi in overlap):
-                continue
-            stored = self._tensor(key, self._entry_of_slice(raw_key, extents))
-            if out is None:
-                out = np.empty([b - a for a, b in wanted], dtype=stored.dtype)
-            source = tuple(slice(lo - a, hi - a) for (lo, hi), (a, _) in zip(overlap, bounds))
-            target = tuple(slice(lo - a, hi - a) for (lo, hi), (a, _) in zip(overlap, wanted))
-            out[target] = stored[source]
-            covered += int(np.prod([hi - lo for lo, hi in overlap]))
-        if out is None or covered != out.size:
+            overlap = tuple((max(a, c), min(b, d)) for (a, b), (c, d) in zip(bounds, wanted))
+            if all(lo < hi for lo, hi in overlap):
+                parts.append((bounds, overlap, self._entry_of_slice(raw_key, extents)))
+        shape = [b - a for a, b in wanted]
+        covered = sum(math.prod(hi - lo for lo, hi in overlap) for _, overlap, _ in parts)
+        if not parts or covered != math.prod(shape):
             raise CheckpointError(f"The slices of '{key}' in {self._index} do not cover the part "
                                   f"{wanted} the graph asks for; the graph and the checkpoint do "
                                   "not match.")
+        stored = [self._tensor(key, part) for _, _, part in parts]  # views: nothing copied yet
+        out = np.empty(shape, dtype=stored[0].dtype)
+        filled = np.zeros(shape, dtype=bool)  # slices that overlap each other leave a gap
+        for (bounds, overlap, _), values in zip(parts, stored):
+            source = tuple(slice(lo - a, hi - a) for (lo, hi), (a, _) in zip(overlap, bounds))
+            target = tuple(slice(lo - a, hi - a) for (lo, hi), (a, _) in zip(overlap, wanted))
+            if filled[target].any():
+                raise CheckpointError(f"Checkpoint index {self._index} is corrupt (slices of "
+                                      f"'{key}' overlap); {_SAVE_AGAIN}.")
+            filled[target] = True
+            out[target] = values[source]
         out.flags.writeable = False
         return out
 
+    def _stored_slice_keys(self) -> set[bytes]:
+        """The keys the slices of partitioned tensors are stored under. Each listed slice must be
+        stored once, as an entry of the tensor's dtype and the slice's shape: so the slices cost no
+        more memory than the keys already read, and a read can trust what it finds there."""
+        keys: set[bytes] = set()
+        for key, entry in self._entries.items():
+            for extents in entry.slices:
+                slice_key = _slice_key(key, extents)
+                stored = self._entries.get(slice_key)
+                shape = tuple(b - a for a, b in _bounds(entry.shape, extents))
+                if stored is None or slice_key in keys:
+                    raise _Corrupt(f"'{_name(key)}' lists slice {list(extents)}, which is not "
+                                   "stored once")
+                if stored.dtype != entry.dtype or stored.shape != shape or stored.slices:
+                    raise _Corrupt(f"the stored slice {list(extents)} of '{_name(key)}' is not "
+                                   f"a {dtype_name(entry.dtype)} tensor of shape {list(shape)}")
+                keys.add(slice_key)
+        return keys
+
     def _entry_of_slice(self, key: bytes, extents) -> _Entry:
-        entry = self._entries.get(_slice_key(key, extents))
-        if entry is None:
-            raise CheckpointError(f"Checkpoint index {self._index} lists a slice of "
-                                  f"'{_name(key)}' that it does not store; {_SAVE_AGAIN}.")
-        return entry
+        return self._entries[_slice_key(key, extents)]  # __init__ checked that it is stored
 
     # -- data
 
     def _tensor(self, key: str, entry: _Entry) -> np.ndarray:
+        if len(entry.shape) > _NUMPY_MAX_RANK:
+            raise CheckpointError(f"Tensor '{key}' in {self._index} has {len(entry.shape)} "
+                                  f"dimensions; freezer reads at most {_NUMPY_MAX_RANK}.")
         path, data = self._shard(entry.shard_id)
         end = entry.offset + entry.size
         if end > len(data):
@@ -441,7 +541,7 @@ class BundleReader:
                                   f"up to {end}, the file has {len(data)}; copy it again or "
                                   f"{_SAVE_AGAIN}.")
         stored = memoryview(data)[entry.offset:end]
-        count = int(np.prod(entry.shape))
+        count = math.prod(entry.shape)  # exact: an int64 product could wrap to a small number
         try:
             if entry.dtype == types_pb2.DT_STRING:
                 array, crc = _strings(stored, count)
@@ -466,8 +566,7 @@ class BundleReader:
         if shard_id not in self._shards:
             path = f"{self._prefix}.data-{shard_id:05d}-of-{self._num_shards:05d}"
             try:
-                with open(path, "rb") as file:
-                    size = os.fstat(file.fileno()).st_size
+                with open_regular_file(path, "Checkpoint data file") as (file, size):
                     # mmap refuses empty files; a shard of only empty tensors is one.
                     data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
             except FileNotFoundError:
@@ -485,6 +584,8 @@ def _strings(stored: memoryview, count: int) -> tuple[np.ndarray, int]:
     """Decode a DT_STRING tensor: (object array of bytes, crc32c as TF computes it)."""
     if not stored and count == 0:  # TF reads a 0-byte string entry as empty (it writes 4 bytes)
         return np.empty(0, dtype=object), 0
+    if count > len(stored):  # each length takes a byte at least: this bounds the loop below
+        raise _Corrupt("string lengths do not match the stored size")
     lengths, pos = [], 0
     for _ in range(count):
         length, pos = _varint(stored, pos)
