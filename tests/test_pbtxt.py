@@ -15,7 +15,7 @@ import pytest
 from google.protobuf import text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
 
-from freezer.io.pbtxt import parse_text
+from freezer.io.pbtxt import NestingTooDeep, parse_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -279,7 +279,6 @@ def test_replaces_what_the_message_held(data):
     (node_text("tensor { float_val: 1e40 float_val: -3.5e38 }"), graph_pb2.GraphDef),  # beyond float32
     (b'node: [{ name: "a" }, { name: "b" }]', graph_pb2.GraphDef),  # a list of messages
     ('node {\u00a0name: "nbsp" }'.encode(), graph_pb2.GraphDef),  # non-ASCII whitespace
-    (node_text(nested_funcs(35)), graph_pb2.GraphDef),            # deeper than protobuf's C parser takes
 ])
 def test_unsupported_constructs_fall_back_to_text_format(data, message_type):
     assert_parity(data, message_type, fast=False)
@@ -377,3 +376,43 @@ def test_mutated_text_gives_what_text_format_gives():
 
     for data in mutants(600):
         assert outcome(parse_text, data) == outcome(reference, data), data
+
+
+# --------------------------------------------------------------------------- nesting and size
+
+
+def nested_lists(levels: int) -> str:
+    """An attr value nesting 4 * levels messages: list { func { attr { value { list { ... } } } } }."""
+    return 'list { func { name: "f" attr { key: "k" value { ' * levels + "b: true" + " } } } }" * levels
+
+
+def test_nesting_as_deep_as_protobuf_takes_parses():
+    # node 1, attr 2, value 3, then 3 more per func: the innermost value at depth 99, its list at 100.
+    assert_parity(node_text(nested_funcs(32).replace("b: true", "list { b: true }")))
+
+
+@pytest.mark.parametrize("data", [
+    node_text(nested_funcs(32).replace("b: true", "list { shape { } }")),  # 101: one level too deep
+    node_text(nested_lists(120)),
+    node_text(nested_lists(100_000)),
+    b"node <\n" * 101 + b">" * 101,
+], ids=["101", "480", "400000", "angles"])
+def test_text_nested_deeper_than_protobuf_takes_is_refused(data):
+    with pytest.raises(NestingTooDeep, match="nested more than 100 deep"):
+        parse_text(data, graph_pb2.GraphDef())
+
+
+@pytest.mark.parametrize("prefix", [b'node { name: "a" name: "b" }\n', b"node: [{ }]\n"])
+def test_text_nested_too_deep_is_refused_on_the_fallback_path_too(prefix):
+    # Both prefixes send the text to text_format, which would recurse once per level.
+    data = prefix + b'node { # { in a comment\n name: "{{" ' + node_text(nested_lists(50_000))[4:] + b"}"
+    with mock.patch.object(text_format, "Parse", wraps=text_format.Parse) as fallback:
+        with pytest.raises(NestingTooDeep) as error:
+            parse_text(data, graph_pb2.GraphDef())
+    assert not fallback.called and error.value.GetLine() == 3
+
+
+def test_braces_in_strings_and_comments_do_not_count_as_nesting():
+    braces = "{" * 150
+    data = f'node {{ name: "{braces}" # {braces}\n op: \'{braces}\' }}\nnode: [{{ name: "x" }}]'.encode()
+    assert_parity(data, fast=False)

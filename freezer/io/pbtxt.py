@@ -3,14 +3,16 @@
 `google.protobuf.text_format` tokenizes in Python one token at a time and sets every field through the
 message API: ~9 s for a 23 MB GraphDef that parses from binary in 0.03 s. `parse_text` instead
 
-1. cuts the text into *events* with one compiled regular expression (`_EVENT.findall`): a scalar field
+1. cuts the text into *events* with one compiled regular expression (`_EVENT`): a scalar field
    `name: value`, a scalar list `name: [a, b]`, a message field given as one whole `{...}` block, the
    start of a message field that cannot be a block (`name {`, `name: {`, `name <`), its end (`}`, `>`),
    a comment, or anything else. Whitespace and the optional `,`/`;` after a field go with the event,
-   so one loop iteration handles one field;
-2. translates each event to protobuf *wire format*, driven by the message descriptors (field numbers,
-   types, labels; a map field is a repeated entry message on the wire). Per-type tables of field
-   encoders are built once, and scalar encoders remember the bytes of tokens they have seen;
+   so one loop iteration handles one field. A short text is cut all at once (`findall`); a long one
+   one event at a time, by positions, so memory stays linear in the text whatever it holds;
+2. translates each event to protobuf *wire format* in one growing bytearray, driven by the message
+   descriptors (field numbers, types, labels; a map field is a repeated entry message on the wire).
+   Per-type tables of field encoders are built once, and scalar encoders remember the bytes of tokens
+   they have seen; long escaped strings are unescaped a chunk at a time;
 3. converts each distinct block text once per parse: a TensorFlow graph repeats the same `attr { ... }`
    blocks thousands of times (186k attr entries but 6k distinct texts in a 57k-node graph);
 4. hands the bytes to `message.ParseFromString`, protobuf's C parser.
@@ -22,13 +24,17 @@ the text instead (raising `ParseError` with a line number on invalid text): unkn
 singular field or oneof set twice, extensions and `Any` expansions (`[...]`), lists of messages, groups,
 adjacent string literals (`"a" "b"`), comments inside a field, a float beyond float32, non-ASCII
 whitespace, and every syntax error. The fast path never accepts text that text_format would reject.
+Text nesting messages deeper than protobuf's limit is refused on both paths (`NestingTooDeep`).
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 import struct
+import sys
+import typing
 
 from google.protobuf import descriptor, message as message_module, text_encoding, text_format
 
@@ -38,13 +44,20 @@ _FD = descriptor.FieldDescriptor
 
 # --------------------------------------------------------------------------- events
 
+# Repeats a group as often as it can and never gives an iteration back. The patterns below never
+# need to (each loop is followed by what it cannot match), and a plain `*` of a group keeps a
+# backtracking entry per iteration: gigabytes for a tensor_content of millions of escapes. Python
+# 3.10 has no possessive quantifiers; there the same patterns match the same, with that memory.
+_LOOP = b"*+" if sys.version_info >= (3, 11) else b"*"
+
 # text_format's own token grammar: identifiers, numbers, quoted strings with escapes.
 _WORD = rb"[a-zA-Z_][0-9a-zA-Z_+-]*|(?:[0-9+-]|\.[0-9])[0-9a-zA-Z_.+-]*"
-_STRING = rb"\"[^\"\n\\]*(?:\\.[^\"\n\\]*)*\"|'[^'\n\\]*(?:\\.[^'\n\\]*)*'"
+_STRING = (rb"\"[^\"\n\\]*(?:\\.[^\"\n\\]*)" + _LOOP + rb"\""
+           rb"|'[^'\n\\]*(?:\\.[^'\n\\]*)" + _LOOP + rb"'")
 # One value token. Adjacent literals ("a" "b") are left to text_format: TensorFlow never writes them,
 # and a token known to be one literal needs no second scan to be split.
 _VALUE = rb"(?:" + _STRING + rb")(?!\s*[\"'])|" + _WORD
-_LIST = rb"\[\s*(?:(?:" + _VALUE + rb")\s*(?:,\s*(?:" + _VALUE + rb")\s*)*)?\]"
+_LIST = rb"\[\s*(?:(?:" + _VALUE + rb")\s*(?:,\s*(?:" + _VALUE + rb")\s*)" + _LOOP + rb")?\]"
 
 # A `{...}` block nested at most _BLOCK_DEPTH deep (a whole NodeDef is 6), without comments (which
 # could hide a brace or a quote) and with short strings only: a block is matched again at each level
@@ -54,31 +67,53 @@ _BLOCK_DEPTH = 6
 _PLAIN = rb"[^{}<>\"'#]*"
 _SHORT_STRING = (rb"\"[^\"\n\\]{0,999}(?:\\.[^\"\n\\]{0,999}){0,99}\""
                  rb"|'[^'\n\\]{0,999}(?:\\.[^'\n\\]{0,999}){0,99}'")
-_BLOCK = rb"\{" + _PLAIN + rb"(?:(?:" + _SHORT_STRING + rb")" + _PLAIN + rb")*\}"
+_BLOCK = rb"\{" + _PLAIN + rb"(?:(?:" + _SHORT_STRING + rb")" + _PLAIN + rb")" + _LOOP + rb"\}"
 for _ in range(_BLOCK_DEPTH - 1):
-    _BLOCK = rb"\{" + _PLAIN + rb"(?:(?:" + _SHORT_STRING + rb"|" + _BLOCK + rb")" + _PLAIN + rb")*\}"
+    _BLOCK = (rb"\{" + _PLAIN + rb"(?:(?:" + _SHORT_STRING + rb"|" + _BLOCK + rb")" + _PLAIN + rb")"
+              + _LOOP + rb"\}")
 
 _END = rb"\s*[,;]?"  # any field may be followed by one `,` or `;`
 
-# findall gives one (close, name, value, items, block, opener, junk) tuple per event.
+# One match per event, its groups numbered as below (a comment matches none).
 _EVENT = re.compile(
     rb"\s*(?:"
-    + rb"([}>])" + _END                                   # close: the end of a message field
-    + rb"|([A-Za-z_][0-9A-Za-z_]*)\s*(?:"                 # name, then one of:
-    + rb":\s*(?:(" + _VALUE + rb")" + _END                #   value: a scalar
-    + rb"|(" + _LIST + rb")" + _END + rb")"               #   items: a list of scalars
-    + rb"|(?::\s*)?(?:(" + _BLOCK + rb")" + _END          #   block: a whole message field
-    + rb"|([{<])))"                                       #   opener: the start of one
-    + rb"|#[^\n]*"                                        # a comment (all groups empty)
-    + rb"|(\S))"                                          # junk: anything else
+    + rb"([}>])" + _END                                   # 1 close: the end of a message field
+    + rb"|([A-Za-z_][0-9A-Za-z_]*)\s*(?:"                 # 2 name, then one of:
+    + rb":\s*(?:(" + _VALUE + rb")" + _END                #   3 value: a scalar
+    + rb"|(" + _LIST + rb")" + _END + rb")"               #   4 items: a list of scalars
+    + rb"|(?::\s*)?(?:(" + _BLOCK + rb")" + _END          #   5 block: a whole message field
+    + rb"|([{<])))"                                       #   6 opener: the start of one
+    + rb"|#[^\n]*"                                        # a comment (no group)
+    + rb"|(\S))"                                          # 7 junk: anything else
 )
+_CLOSE, _NAME, _SCALAR, _ITEMS, _BLOCK_FIELD, _OPENER, _JUNK = range(1, 8)
 _LIST_ITEM = re.compile(rb"[\[,]\s*(" + _VALUE + rb")")
 _CLOSER = {b"{": b"}", b"<": b">"}
 _QUOTES = (b'"', b"'")
+_RUN_OF_BACKSLASHES = re.compile(rb"(?<!\\)\\")
+
+# protobuf's C++ and upb parsers refuse a binary message nested deeper than this (TensorFlow's
+# ReadBinaryProto too), and text_format recurses in Python once per level: deeper text is refused.
+MAX_DEPTH = 100
+# Brace tokens, and what may hold a brace that is not one: strings (to the closing quote, or to the
+# end of the line as text_format's tokenizer reads an unterminated one) and comments.
+_NESTING = re.compile(rb"([{<])|([}>])|#[^\n]*"
+                      rb"|\"[^\"\n\\]*(?:\\.[^\"\n\\]*)" + _LOOP + rb"\"?"
+                      rb"|'[^'\n\\]*(?:\\.[^'\n\\]*)" + _LOOP + rb"'?")
+# Text longer than this is read one event at a time, and its blocks and lists are not copied (see
+# `_events`); shorter text is cut into events all at once, which is faster.
+_SHORT_TEXT = 1 << 16
+# Long strings (tensor_content) are unescaped, and the text checked to be UTF-8, this many bytes at a
+# time, so the work memory stays small whatever the length.
+_CHUNK = 1 << 20
 
 
 class _Unsupported(Exception):
     """The fast path met something it leaves to text_format."""
+
+
+class NestingTooDeep(text_format.ParseError):
+    """The text nests messages deeper than MAX_DEPTH, which no protobuf parser reads back."""
 
 
 def parse_text(data: bytes, message) -> None:
@@ -87,85 +122,175 @@ def parse_text(data: bytes, message) -> None:
     Replaces what `message` held (unlike text_format.Parse, which merges into it), then holds exactly
     what `text_format.Parse(data.decode(), message)` gives an empty message. Anything the fast path
     does not understand goes to text_format, which raises `text_format.ParseError` (with a line number)
-    on invalid text, or `UnicodeDecodeError` when `data` is not UTF-8.
+    on invalid text, or `UnicodeDecodeError` when `data` is not UTF-8. Text nesting messages more than
+    MAX_DEPTH deep raises `NestingTooDeep` (a ParseError), from either path.
     """
     try:
         if not data.isascii():
-            data.decode("utf-8")  # text_format refuses non-UTF-8 anywhere, comments included
-        message.ParseFromString(_to_wire(data, _table(message.DESCRIPTOR), {}))
+            _check_utf8(data)  # text_format refuses non-UTF-8 anywhere, comments included
+        wire = bytearray()
+        _to_wire(data, 0, len(data), _table(message.DESCRIPTOR), {}, wire)
+        message.ParseFromString(wire)
     except (_Unsupported, UnicodeDecodeError, message_module.DecodeError):
-        # DecodeError: e.g. nesting deeper than the C parser's limit (100), which text_format accepts;
-        # the failed ParseFromString may have left part of the message behind.
+        # The failed ParseFromString may have left part of the message behind.
         message.Clear()
+        _check_nesting(data)  # before text_format recurses through it
         text_format.Parse(data.decode("utf-8"), message)
+
+
+def _check_utf8(data: bytes) -> None:
+    """Raise UnicodeDecodeError unless `data` is UTF-8, without holding a decoded copy of it all."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    start = 0
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(data))
+    except UnicodeDecodeError as error:  # positions in the chunk and the bytes carried over into it
+        offset = start - len(decoder.getstate()[0])
+        start, end = offset + error.start, offset + error.end
+        raise UnicodeDecodeError("utf-8", data, start, end, error.reason) from None
+
+
+def _check_nesting(text: bytes) -> None:
+    depth = 0
+    for token in _NESTING.finditer(text):
+        if token.lastindex == 1:
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count(b"\n", 0, token.start()) + 1
+                raise NestingTooDeep(f"messages nested more than {MAX_DEPTH} deep, protobuf's limit", line)
+        elif token.lastindex == 2:
+            depth -= 1
 
 
 # --------------------------------------------------------------------------- text -> wire
 
 
-def _to_wire(text: bytes, table, memo: dict) -> bytes:
-    """Wire-format bytes of the message (of the type `table` describes) that `text` sets.
+def _to_wire(text: bytes, start: int, end: int, table, memo: dict, out: bytearray) -> int:
+    """Append to `out` the wire bytes of the message (of the type `table` describes) that
+    `text[start:end]` sets; return how deep message fields nest in it (0: none).
 
     `memo` remembers the wire bytes of `{...}` blocks during one parse (see `_block`).
     """
     scalars, messages = table
-    out: list[bytes] = []
     seen: set = set()  # singular fields (and oneofs) already set in the current message
-    stack = []  # the enclosing messages: (scalars, messages, out, seen, tag, closer)
-    for close, name, value, items, block, opener, junk in _EVENT.findall(text):
+    stack = []  # the enclosing messages: (scalars, messages, seen, where the body starts, closer)
+    deepest = 0
+    for close, name, value, items, block, opener, junk in _events(text, start, end):
         if value:
             encode, slot = _lookup(scalars, name)
             if slot is not None:
                 _mark(seen, slot)
-            out.append(encode(value))
+            encode(out, value)
         elif block or opener:
             field = _lookup(messages, name)
             tag, slot, sub_table = field
             if slot is not None:
                 _mark(seen, slot)
             if block:
-                out.append(_block(block, field, memo))
+                depth = len(stack) + _block(block, field, memo, out)
             else:
-                stack.append((scalars, messages, out, seen, tag, _CLOSER[opener]))
-                (scalars, messages), out, seen = sub_table, [], set()
+                out += tag
+                stack.append((scalars, messages, seen, len(out), _CLOSER[opener]))
+                (scalars, messages), seen = sub_table, set()
+                depth = len(stack)
+            if depth > deepest:
+                deepest = depth
+                if depth > MAX_DEPTH:  # the fallback's nesting check says where
+                    raise _Unsupported("nested too deep")
         elif close:
             if not stack:
                 raise _Unsupported("unbalanced close")
-            body = b"".join(out)
-            scalars, messages, out, seen, tag, closer = stack.pop()
+            scalars, messages, seen, body_start, closer = stack.pop()
             if close != closer:
                 raise _Unsupported("mismatched delimiters")
-            out += (tag, varint(len(body)), body)
+            out[body_start:body_start] = varint(len(out) - body_start)
         elif items:
             encode, slot = _lookup(scalars, name)
             if slot is not None:  # text_format takes `[...]` for repeated fields only
                 raise _Unsupported("list for a singular field")
-            out += map(encode, _LIST_ITEM.findall(items))
+            for item in _list_items(items):
+                encode(out, item)
         elif junk:
             raise _Unsupported(f"unexpected {junk!r}")
     if stack:
         raise _Unsupported("unclosed message")
-    return b"".join(out)
+    return deepest
 
 
-def _block(block: bytes, field, memo: dict) -> bytes:
-    """Tag, length and body of a message field given as one `{...}` block.
+class _InPlace(typing.NamedTuple):
+    """A long block or list, by its position in the text instead of a copy of it."""
 
-    `memo` maps (field, text) to wire bytes for texts met at least twice, and hash((field, text)) to
-    None for texts met once, so unique blocks (nodes) cost an int each, not a copy of their text.
+    text: bytes
+    start: int
+    end: int
+
+
+def _events(text: bytes, start: int, end: int):
+    """The events of text[start:end]: (close, name, value, items, block, opener, junk) tuples, the
+    groups of _EVENT that did not match empty.
+
+    findall on a short text; on a long one, matches one at a time, with long blocks and lists as
+    _InPlace, so that neither a list of all its events nor copies of its parts are ever held.
     """
+    if end - start <= _SHORT_TEXT:
+        return _EVENT.findall(text, start, end)
+    return map(_event_in_place, _EVENT.finditer(text, start, end))
+
+
+def _event_in_place(event: re.Match) -> tuple:
+    group = event.lastindex
+    if group == _BLOCK_FIELD or group == _ITEMS:
+        start, end = event.span(group)
+        if end - start > _SHORT_TEXT:
+            fields = [b""] * 7
+            fields[_NAME - 1], fields[group - 1] = event.group(_NAME), _InPlace(event.string, start, end)
+            return tuple(fields)
+    return event.groups(b"")
+
+
+def _list_items(items):
+    if isinstance(items, _InPlace):
+        return (item.group(1) for item in _LIST_ITEM.finditer(*items))
+    return _LIST_ITEM.findall(items)
+
+
+def _block(block, field, memo: dict, out: bytearray) -> int:
+    """Append the tag, length and body of a message field given as one `{...}` block; return how
+    deep it nests (1: no message inside).
+
+    `memo` maps (field, text) to (wire bytes, depth) for texts met at least twice, and
+    hash((field, text)) to None for texts met once, so unique blocks (nodes) cost an int each, not a
+    copy of their text.
+    """
+    if isinstance(block, _InPlace):
+        return _nested(block.text, block.start + 1, block.end - 1, field, memo, out)
     key = (id(field), block)
-    encoded = memo.get(key)
-    if encoded is None:
+    remembered = memo.get(key)
+    if remembered is None:
         tag, _, sub_table = field
-        body = _to_wire(block[1:-1], sub_table, memo)
-        encoded = tag + varint(len(body)) + body
+        body = bytearray()
+        depth = 1 + _to_wire(block, 1, len(block) - 1, sub_table, memo, body)
+        remembered = tag + varint(len(body)) + body, depth
         met_once = hash(key)
         if met_once in memo:
-            memo[key] = encoded
+            memo[key] = remembered
         else:
             memo[met_once] = None
-    return encoded
+    out += remembered[0]
+    return remembered[1]
+
+
+def _nested(text: bytes, start: int, end: int, field, memo: dict, out: bytearray) -> int:
+    """Append a message field whose (long) body is text[start:end], building it in place: its length
+    goes in front once it is known. Returns how deep it nests."""
+    tag, _, sub_table = field
+    out += tag
+    body_start = len(out)
+    depth = 1 + _to_wire(text, start, end, sub_table, memo, out)
+    out[body_start:body_start] = varint(len(out) - body_start)
+    return depth
 
 
 def _lookup(fields: dict, name: bytes):
@@ -222,7 +347,7 @@ def _tag(field, wire_type: int) -> bytes:
 
 
 def _scalar_encoder(field):
-    """encode(token) -> the field's tag and value in wire format, for one value token."""
+    """encode(out, token): append the field's tag and value in wire format, for one value token."""
     if field.type in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
         return _string_encoder(_tag(field, 2), must_be_utf8=field.type == _FD.TYPE_STRING)
     wire_type, to_bytes = _NUMERIC[field.type]
@@ -231,24 +356,54 @@ def _scalar_encoder(field):
 
 
 def _string_encoder(tag: bytes, must_be_utf8: bool):
-    def encode(token: bytes) -> bytes:
+    def encode(out: bytearray, token: bytes) -> None:
         if token[:1] not in _QUOTES:
             raise _Unsupported("string expected")
-        value = _unescape(token[1:-1], must_be_utf8) if b"\\" in token else token[1:-1]
-        return tag + varint(len(value)) + value
+        if b"\\" not in token:
+            if len(token) > _CHUNK:  # not copied again
+                out += tag
+                out += varint(len(token) - 2)
+                out += memoryview(token)[1:-1]
+            else:
+                out += tag + varint(len(token) - 2) + token[1:-1]
+            return
+        out += tag
+        value_start = len(out)
+        _unescape(token, must_be_utf8, out)
+        out[value_start:value_start] = varint(len(out) - value_start)
 
     return encode
 
 
-def _unescape(body: bytes, must_be_utf8: bool) -> bytes:
-    """The bytes a string literal's body with escapes stands for, decoded as text_format does."""
+def _unescape(token: bytes, must_be_utf8: bool, out: bytearray) -> None:
+    """Append the bytes a string literal with escapes stands for, decoded as text_format does
+    (text_encoding.CUnescape), a chunk at a time."""
+    utf8 = codecs.getincrementaldecoder("utf-8")() if must_be_utf8 else None
     try:
-        value = text_encoding.CUnescape(body.decode())
-        if must_be_utf8:
-            value.decode("utf-8")
+        for chunk in _escape_chunks(token):
+            value = text_encoding.CUnescape(str(chunk, "utf-8"))
+            if utf8:
+                utf8.decode(value)
+            out += value
+        if utf8:
+            utf8.decode(b"", final=True)
     except ValueError as error:  # bad escapes, invalid UTF-8 in a string field
         raise _Unsupported(str(error)) from None
-    return value
+
+
+def _escape_chunks(token: bytes):
+    """The literal's body in pieces of about _CHUNK bytes, cut only where a run of
+    backslashes starts: an escape never holds a backslash, so there one escape has ended and the next
+    begins (and the run, whose length decides what it means, stays whole)."""
+    view = memoryview(token)
+    start, end = 1, len(token) - 1  # inside the quotes
+    while end - start > _CHUNK:
+        cut = _RUN_OF_BACKSLASHES.search(token, start + _CHUNK, end)
+        if cut is None:
+            break
+        yield view[start:cut.start()]
+        start = cut.start()
+    yield view[start:end]
 
 
 def _value_parser(field):
@@ -286,16 +441,16 @@ def _parse_enum(field, token: bytes) -> int:
 
 
 def _memoized(tag: bytes, value_bytes):
-    """encode(token) = tag + value_bytes(token), remembering the first 4096 tokens' bytes."""
+    """encode(out, token): append tag + value_bytes(token), remembering the first 4096 tokens' bytes."""
     memo: dict = {}
 
-    def encode(token: bytes) -> bytes:
+    def encode(out: bytearray, token: bytes) -> None:
         encoded = memo.get(token)
         if encoded is None:
             encoded = tag + value_bytes(token)
             if len(memo) < 4096:
                 memo[token] = encoded
-        return encoded
+        out += encoded
 
     return encode
 
