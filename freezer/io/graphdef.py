@@ -21,7 +21,7 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
 from freezer.errors import GraphError, OptionError
 from freezer.io.frozen import FrozenGraph
 from freezer.io.metagraph import declared_initializers
-from freezer.io.pbtxt import parse_text
+from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, parse_text
 
 _UTF8_BOM = b"\xef\xbb\xbf"  # some editors start text files with it
 # A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
@@ -79,27 +79,57 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise GraphError(f"{path} is a folder; give the graph file (.pbtxt, .pb or .meta) inside it.")
     try:
-        if path.exists() and not path.is_file():
-            raise GraphError(f"Graph file {path} is not a regular file; give a .pbtxt, .pb or .meta file.")
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the mode is checked on what was opened.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise GraphError(f"Graph file {path} does not exist; check the path.") from None
     except OSError as error:
         raise GraphError(f"Cannot read graph file {path}: {error.strerror}; check the path.") from None
+    try:
+        data = _read_regular_file(fd, path)
+    except OSError as error:
+        raise GraphError(f"Cannot read graph file {path}: {error.strerror}; check the path.") from None
+    finally:
+        os.close(fd)
     if not data.strip():
         raise GraphError(f"Graph file {path} is empty; give the GraphDef or MetaGraphDef TensorFlow wrote.")
     return data.removeprefix(_UTF8_BOM)
 
 
+def _read_regular_file(fd: int, path: Path) -> bytes:
+    """The bytes of the open file `fd`: at most its size when opened, so a file that grows while it
+    is read cannot make the read endless. Anything but a regular file (a FIFO, /dev/zero) is refused."""
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        target = os.path.realpath(path)
+        named = f"{path} (a link to {target})" if target != os.path.abspath(path) else str(path)
+        raise GraphError(f"Graph file {named} is not a regular file; give a .pbtxt, .pb or .meta file.")
+    chunks = []
+    left = status.st_size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 30))
+        if not chunk:  # the file shrank
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
+    kind = type(proto).__name__
     try:
         parse_text(data, proto)
-    except (text_format.ParseError, UnicodeDecodeError) as error:
-        where = f"line {error.GetLine()}" if isinstance(error, text_format.ParseError) else "text"
-        detail = str(error).split(" : ", 1)[-1] if isinstance(error, text_format.ParseError) else str(error)
-        detail = detail.replace('"tensorboard.', '"tensorflow.').rstrip(".")
-        kind = type(proto).__name__
-        raise GraphError(f"{path} is not a valid text {kind} ({where}: {detail}); "
+    except NestingTooDeep as error:
+        raise GraphError(f"{path} nests messages more than {MAX_DEPTH} deep (line {error.GetLine()}), "
+                         "deeper than protobuf and TensorFlow can read; it is no graph TensorFlow "
+                         "wrote.") from None
+    except text_format.ParseError as error:
+        detail = str(error).split(" : ", 1)[-1].replace('"tensorboard.', '"tensorflow.').rstrip(".")
+        raise GraphError(f"{path} is not a valid text {kind} (line {error.GetLine()}: {detail}); "
+                         "check the file is complete and was written by TensorFlow.") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise GraphError(f"{path} is not a valid text {kind} (line {line}: bytes that are not UTF-8); "
                          "check the file is complete and was written by TensorFlow.") from None
 
 
