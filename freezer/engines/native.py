@@ -1,7 +1,9 @@
-"""The default engine: reads the TensorBundle checkpoint itself, no TensorFlow involved.
+"""The default engine: reads the checkpoint files itself, no TensorFlow involved.
 
-Values come back as read-only views of the memory-mapped data files (crc32c-checked), so nothing
-is copied until the frozen graph is written.
+A V2 checkpoint (`.index` + `.data-*`) is read by `freezer.io.bundle`: values come back as
+read-only views of the memory-mapped data files (crc32c-checked), so nothing is copied until the
+frozen graph is written. A V1 checkpoint (one table file at the prefix itself) is read by
+`freezer.io.v1_checkpoint`, which decodes each stored slice's values.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from freezer.io.bundle import BundleReader
+from freezer.io.checkpoint import is_v1_checkpoint
+from freezer.io.v1_checkpoint import V1CheckpointReader
 from freezer.variables import Variable
 
 
 class NativeCheckpoint:
     def __init__(self, prefix: str):
-        self._reader = BundleReader(prefix)
+        self._reader = V1CheckpointReader(prefix) if is_v1_checkpoint(prefix) else BundleReader(prefix)
 
     def contents(self) -> dict[str, tuple[int, tuple[int, ...]]]:
         return self._reader.contents()

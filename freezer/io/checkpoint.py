@@ -70,7 +70,7 @@ def _require_regular_files(prefix: str) -> None:
 def _resolve(argument: str | Path | None, graph_path: Path) -> str | None:
     if argument is None:
         beside = graph_path.with_suffix("") if graph_path.suffix == ".meta" else None
-        return str(beside) if beside is not None and _index_of(str(beside)).exists() else None
+        return str(beside) if beside is not None and _is_checkpoint(str(beside)) else None
     text = str(argument)
     path = Path(text)
     if path.is_dir():
@@ -79,7 +79,7 @@ def _resolve(argument: str | Path | None, graph_path: Path) -> str | None:
     if _index_of(prefix).exists():
         return prefix
     if path.is_file():
-        if not _is_table(path):
+        if not _readable_table(path, text):
             raise CheckpointError(f"{text} is not a TensorFlow checkpoint; give the checkpoint prefix "
                                   "(ckpt/model-1000), its .index file, or the folder holding it.")
         return text  # a V1 checkpoint: one table file with no .index; the engines decide about it
@@ -95,6 +95,36 @@ def checkpoint_files(prefix: str) -> list[Path]:
     index = _index_of(prefix)
     return [Path(prefix), index, index.parent / _STATE_FILE,
             *sorted(index.parent.glob(Path(prefix).name + ".data-*"))]
+
+
+def is_v1_checkpoint(prefix: str) -> bool:
+    """Whether `prefix` names a V1 checkpoint: one (regular) file at the prefix itself, with no
+    `.index` beside it (a V2 checkpoint's prefix names no file)."""
+    return not _index_of(prefix).exists() and Path(prefix).is_file()
+
+
+def _is_checkpoint(prefix: str) -> bool:
+    return _index_of(prefix).exists() or is_v1_checkpoint(prefix)
+
+
+def _v1_checkpoints_in(folder: Path) -> list[str]:
+    """The V1 checkpoint files in a folder: table files that are no part of a V2 checkpoint."""
+    found = []
+    for path in folder.iterdir():
+        if path.suffix == ".index" or _DATA_SUFFIX.search(path.name) or not is_v1_checkpoint(str(path)):
+            continue
+        with contextlib.suppress(OSError):  # a file we cannot read is not the checkpoint meant
+            if _is_table(path):
+                found.append(str(path))
+    return found
+
+
+def _readable_table(path: Path, text: str) -> bool:
+    try:
+        return _is_table(path)
+    except OSError as error:
+        raise CheckpointError(f"Cannot read checkpoint {text} ({error.strerror}); check the file's "
+                              "permissions.") from None
 
 
 def _is_table(path: Path) -> bool:
@@ -123,13 +153,13 @@ def _prefix_in_folder(folder: Path) -> str:
     if latest is not None:
         candidates = _named_candidates(folder, latest, state)
         for candidate in candidates:
-            if _index_of(str(candidate)).exists():
+            if _is_checkpoint(str(candidate)):
                 return str(candidate)
         looked = ", ".join(_shown(str(_index_of(str(candidate)))) for candidate in candidates)
         raise CheckpointError(f"{state} names checkpoint {_shown(latest)}, but "
                               f"{_shown(Path(latest).name)}.index is not in {folder} (looked for "
                               f"{looked}); give the checkpoint prefix explicitly.")
-    prefixes = sorted(str(p)[: -len(".index")] for p in folder.glob("*.index"))
+    prefixes = sorted([str(p)[: -len(".index")] for p in folder.glob("*.index")] + _v1_checkpoints_in(folder))
     if len(prefixes) == 1:
         return prefixes[0]
     if not prefixes:
