@@ -156,11 +156,13 @@ def write_graph_def(sess, folder, name):
 
 
 def save_and_record(folder, rng, record, *, save_as="ckpt/model", global_step=None,
-                    var_list=None, sharded=False, set_values=None, target="", config=None):
+                    var_list=None, sharded=False, write_version=tf.compat.v1.train.SaverDef.V2,
+                    set_values=None, target="", config=None):
     """Initialise, set the checkpoint's values, save, write the graph, then record.
 
     save_as, global_step: the Saver's prefix (relative to `folder`) and step suffix.
-    var_list, sharded: passed on to the Saver.
+    var_list, sharded, write_version: passed on to the Saver (SaverDef.V1 writes one
+        table file at the prefix itself, no .index or .data-*).
     set_values(sess): gives the variables the values to save; by default every
         global variable gets random values unlike its initializer's.
     target, config: for the Session.
@@ -168,7 +170,7 @@ def save_and_record(folder, rng, record, *, save_as="ckpt/model", global_step=No
     """
     # Both before the session, so the written graph holds the init and save/ nodes.
     init = tf.compat.v1.global_variables_initializer()
-    saver = make_saver(var_list, sharded=sharded)
+    saver = make_saver(var_list, sharded=sharded, write_version=write_version)
     with tf.compat.v1.Session(target, config=config) as sess:
         sess.run(init)
         if set_values is None:
@@ -699,6 +701,104 @@ def build_tables(folder, rng):
     ))
 
 
+def build_v1_dtypes(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    zeros = tf.compat.v1.zeros_initializer()
+    # One variable of each type a V1 checkpoint stores in its own TensorProto field (int_val
+    # for the narrow integers, half_val for float16, scomplex_val as (re, im) pairs, ...).
+    v_f32 = tf.compat.v1.get_variable("v_f32", [2, 3], initializer=zeros)
+    v_f64 = tf.compat.v1.get_variable("v_f64", [3], tf.float64, initializer=zeros)
+    v_f16 = tf.compat.v1.get_variable("v_f16", [2, 2], tf.float16, initializer=zeros)
+    v_i64 = tf.compat.v1.get_variable("v_i64", [3], tf.int64, initializer=zeros)
+    v_i32 = tf.compat.v1.get_variable("v_i32", [], tf.int32, initializer=zeros)
+    v_i8 = tf.compat.v1.get_variable("v_i8", [3], tf.int8, initializer=zeros)
+    v_i16 = tf.compat.v1.get_variable("v_i16", [2], tf.int16, initializer=zeros)
+    v_u8 = tf.compat.v1.get_variable("v_u8", [2, 2], tf.uint8, initializer=zeros)
+    v_bool = tf.compat.v1.get_variable("v_bool", [3], tf.bool, initializer=zeros)
+    v_c64 = tf.compat.v1.get_variable("v_c64", [2], tf.complex64, initializer=zeros)
+    v_str = tf.compat.v1.Variable(np.array([b"init-a", b"init-b"]), name="v_str")
+    # A partitioned int64 table: three slices of one checkpoint key "table".
+    table = tf.compat.v1.get_variable("table", [7, 2], tf.int64, initializer=zeros,
+                                      partitioner=tf.compat.v1.fixed_size_partitioner(3))
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+    ids = tf.compat.v1.placeholder(tf.int64, [None], name="ids")
+    tf.add(tf.matmul(x, v_f32, transpose_b=True), 1.0, name="f32_out")
+    tf.identity(v_f64, name="f64_out")
+    tf.identity(v_f16, name="f16_out")
+    tf.add(v_i64, v_i64, name="i64_out")
+    tf.identity(v_i32, name="i32_out")
+    tf.identity(v_i8, name="i8_out")
+    tf.identity(v_i16, name="i16_out")
+    tf.identity(v_u8, name="u8_out")
+    tf.logical_not(v_bool, name="bool_out")
+    tf.identity(v_c64, name="c64_out")
+    tf.strings.join([v_str, v_str], separator="|", name="str_out")
+    tf.compat.v1.nn.embedding_lookup(list(table), ids, partition_strategy="div", name="table_out")
+
+    # Extreme and non-UTF-8 values, so any lossy conversion shows up.
+    checkpoint_values = {
+        v_f32: rng.normal(size=[2, 3]).astype(np.float32),
+        v_f64: np.array([1e300, -2.5, 1 / 3]),
+        v_f16: rng.normal(size=[2, 2]).astype(np.float16),
+        v_i64: np.array([2**62, -(2**62), -1], np.int64),
+        v_i32: np.array(-(2**31), np.int32),
+        v_i8: np.array([-128, 127, -1], np.int8),
+        v_i16: np.array([-32768, 32767], np.int16),
+        v_u8: np.array([[0, 255], [128, 1]], np.uint8),
+        v_bool: np.array([True, False, True]),
+        v_c64: np.array([1.5 - 2j, -0.25 + 1e-3j], np.complex64),
+        v_str: np.array([b"caf\xc3\xa9", b"\x00\xffraw"], dtype=object),
+    }
+    table_values = rng.integers(-(2**40), 2**40, size=[7, 2], dtype=np.int64)
+
+    def load_checkpoint_values(sess):
+        for variable, value in checkpoint_values.items():
+            variable.load(value, sess)
+        start = 0
+        for part in table:  # rows 3 + 2 + 2, in order
+            part.load(table_values[start:start + part.shape[0]], sess)
+            start += part.shape[0]
+
+    save_and_record(folder, rng, Record(
+        description="V1 checkpoint (Saver write_version=V1: one file ckpt/model.ckpt, no "
+                    ".index), given as that file: ref variables of float32/64/16, int64/32/16/8, "
+                    "uint8, bool, complex64 and string (non-UTF-8 bytes), and an int64 table "
+                    "[7,2] split by fixed_size_partitioner(3) into table/part_0..2, read by "
+                    "embedding_lookup (div); every output must match exactly.",
+        graph="model.pb",
+        checkpoint="ckpt/model.ckpt",
+        outputs=["f32_out", "f64_out", "f16_out", "i64_out", "i32_out", "i8_out", "i16_out",
+                 "u8_out", "bool_out", "c64_out", "str_out", "table_out"],
+        inputs={"x": rng.normal(size=[2, 3]).astype(np.float32),
+                "ids": np.array([6, 0, 3, 4, 2], np.int64)},
+    ), save_as="ckpt/model.ckpt", write_version=tf.compat.v1.train.SaverDef.V1,
+        set_values=load_checkpoint_values)
+
+
+def build_v1_folder(folder, rng):
+    tf.compat.v1.disable_resource_variables()
+    ids = tf.compat.v1.placeholder(tf.int64, [None], name="ids")
+    zeros = tf.compat.v1.zeros_initializer()
+    emb = tf.compat.v1.get_variable(
+        "emb", [10, 4], initializer=zeros, partitioner=tf.compat.v1.fixed_size_partitioner(3))
+    w = tf.compat.v1.get_variable("w", [4, 3], initializer=zeros)
+    b = tf.compat.v1.get_variable("b", [3], initializer=zeros)
+    vectors = tf.compat.v1.nn.embedding_lookup(list(emb), ids, partition_strategy="div")
+    tf.nn.relu(tf.matmul(vectors, w) + b, name="y")
+    # The Saver writes ckpt/model.ckpt-7 (one V1 file), ckpt/model.ckpt-7.meta beside it and
+    # the 'checkpoint' state file naming model.ckpt-7.
+    save_and_record(folder, rng, Record(
+        description="V1 checkpoint given as its folder (the 'checkpoint' state file names "
+                    "model.ckpt-7, one V1 file with no .index), as TF-slim checkpoints come: an "
+                    "embedding [10,4] split by fixed_size_partitioner(3) into ref variables "
+                    "emb/part_0..2 (stored as slices of one key 'emb'), embedding_lookup (div), "
+                    "then relu(e @ w + b). The graph is the .meta the Saver wrote beside it.",
+        graph="ckpt/model.ckpt-7.meta",
+        checkpoint="ckpt",
+        inputs={"ids": np.array([0, 3, 4, 9, 6, 3], np.int64)},
+    ), save_as="ckpt/model.ckpt", global_step=7, write_version=tf.compat.v1.train.SaverDef.V1)
+
+
 BUILDERS = {
     "mlp_ref": build_mlp_ref,
     "resource_pb": build_resource_pb,
@@ -718,6 +818,8 @@ BUILDERS = {
     "gathers": build_gathers,
     "tables": build_tables,
     "pinned_bn": build_pinned_bn,
+    "v1_dtypes": build_v1_dtypes,
+    "v1_folder": build_v1_folder,
 }
 # Builders whose process needs TF_USE_LEGACY_KERAS=1 before TensorFlow is imported.
 LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
