@@ -178,7 +178,7 @@ def test_v1_folder_file_and_meta_beside_give_the_same_graph(tmp_path):
     assert len({result.output_path.read_bytes() for result in frozen.values()}) == 1
     assert all(result.notes == [] for result in frozen.values())
     assert_outputs_equal(run_frozen(frozen["folder"].output_path, fixture.inputs, fixture.fetches),
-                         fixture.expected)
+                         fixture.expected, recorded=True)
 
 
 def test_v1_folder_without_state_file_uses_its_only_checkpoint(tmp_path):
