@@ -23,6 +23,16 @@ class CheckpointError(FreezerError):
     """The checkpoint is missing, corrupt, or does not hold what the graph needs."""
 
 
+class UnsupportedCheckpoint(CheckpointError):
+    """A checkpoint the native reader cannot read (an unknown dtype or format version); the session
+    engine (TensorFlow itself) can. `reason` says what it is; the message adds what to do."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"{reason}, which the native reader does not read; use --engine session "
+                         "(it needs TensorFlow: pip install 'tf-freezer[tf]').")
+        self.reason = reason
+
+
 class CheckError(FreezerError):
     """The frozen graph would not load in a consumer (a check in `freezer.check` failed)."""
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from freezer.errors import CheckpointError
-from freezer.io.bundle import BundleReader, UnsupportedCheckpoint
+from freezer.errors import UnsupportedCheckpoint
+from freezer.io.bundle import BundleReader
 
 tf = pytest.importorskip("tensorflow")
 

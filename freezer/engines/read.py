@@ -8,9 +8,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from freezer.errors import CheckpointError
+from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
-from freezer.io.bundle import UnsupportedCheckpoint, parse_slice_spec
+from freezer.io.bundle import parse_slice_spec
 from freezer.tensors import dtype_name
 from freezer.variables import Variable
 

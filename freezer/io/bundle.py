@@ -44,7 +44,7 @@ import crc32c
 import numpy as np
 from tensorboard.compat.proto import types_pb2
 
-from freezer.errors import CheckpointError
+from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
 from freezer.io.checkpoint import open_regular_file
 from freezer.tensors import NUMPY_DTYPES, dtype_name
@@ -60,16 +60,6 @@ _NUMPY_MAX_RANK = 32  # numpy 1.x's limit (numpy 2 allows 64): higher ranks cann
 _MAX_ELEMENTS = ((1 << 63) - 1) // 16  # more elements of the widest dtype overflow an int64 byte count
 _KEY_EXPANSION = 16  # see _read_table
 
-
-
-class UnsupportedCheckpoint(CheckpointError):
-    """A checkpoint the native reader cannot read (V1 format, unknown dtype, ...); the session
-    engine (TensorFlow itself) can. `reason` says what it is; the message adds what to do."""
-
-    def __init__(self, reason: str):
-        super().__init__(f"{reason}, which the native reader does not read; use --engine session "
-                         "(it needs TensorFlow: pip install 'tf-freezer[tf]').")
-        self.reason = reason
 
 
 class _Corrupt(ValueError):

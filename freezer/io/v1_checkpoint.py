@@ -26,9 +26,9 @@ import numpy as np
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import tensor_pb2, types_pb2
 
-from freezer.errors import CheckpointError
+from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
-from freezer.io.bundle import (_BYTES, _NUMPY_MAX_RANK, _VARINT, UnsupportedCheckpoint, _bounds,
+from freezer.io.bundle import (_BYTES, _NUMPY_MAX_RANK, _VARINT, _bounds,
                                _check_entry, _Corrupt, _Entry, _fields, _int64, _parse_shape,
                                _parse_slice, _read_table, _slice_key, parse_slice_spec)
 from freezer.io.checkpoint import open_regular_file
