@@ -12,28 +12,15 @@ from collections.abc import Collection
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
-from freezer.graph import input_node_name, parse_input
+from freezer.graph import ConstFlow, GraphIndex, input_node_name, parse_input
 from freezer.io.frozen import FrozenGraph
-from freezer.passes.functions_calls import CALLS, handle_arguments
-from freezer.passes.repair import REF_TWINS
-from freezer.passes.rewrite import ConstFlow
+from freezer.ops import BACK_EDGE_OPS, TRAINING_OPS, VARIABLE_ACCESS_OPS
+from freezer.ops.calls import CALLS, handle_arguments
 from freezer.tensors import REF_OFFSET
-from freezer.variables import RESTORE_OPS, VARIABLE_OPS
 
 PROTO_LIMIT = 2**31 - 1  # protobuf refuses to parse a message of 2 GiB or more
 _MAX_PORT = 2**31 - 1  # TensorFlow parses an input's port as an int32
 
-# Ops that only make sense while training or saving; a frozen graph must not need any of them.
-TRAINING_OPS = VARIABLE_OPS | {
-    "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
-    "AssignSubVariableOp", "SaveV2", "Save", "SaveSlices", *RESTORE_OPS,
-}
-_BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})  # they close v1 while loops
-# Ops that take a variable's handle or reference (besides assigns): none may be fed a folded variable.
-VARIABLE_ACCESS_OPS = frozenset({
-    "ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VariableShape", "VarIsInitializedOp",
-    "IsVariableInitialized", "RefSelect", *REF_TWINS,
-})
 
 
 def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> None:
@@ -80,19 +67,19 @@ def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
     op_of = {node.name: node.op for node in graph_def.node}
     # Each node's inputs, less the back edges; Kahn's algorithm then visits every node of a DAG.
     inputs = {node.name: {input_node_name(i) for i in node.input if input_node_name(i) in op_of}
-              - _back_edge_sources(node, op_of) for node in graph_def.node}
+              - _back_edge_inputs(node, op_of) for node in graph_def.node}
     consumers: dict[str, list[str]] = {}
-    for name, sources in inputs.items():
-        for source in sources:
-            consumers.setdefault(source, []).append(name)
-    ready = [name for name, sources in inputs.items() if not sources]
+    for name, predecessors in inputs.items():
+        for predecessor in predecessors:
+            consumers.setdefault(predecessor, []).append(name)
+    ready = [name for name, predecessors in inputs.items() if not predecessors]
     while ready:
         name = ready.pop()
         for consumer in consumers.get(name, []):
             inputs[consumer].discard(name)
             if not inputs[consumer]:
                 ready.append(consumer)
-    stuck = {name: sources for name, sources in inputs.items() if sources}
+    stuck = {name: predecessors for name, predecessors in inputs.items() if predecessors}
     if stuck:
         cycle = sorted(_one_cycle(stuck))
         raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
@@ -111,8 +98,8 @@ def _one_cycle(stuck: dict[str, set[str]]) -> list[str]:
     return names[names.index(name):]
 
 
-def _back_edge_sources(node, op_of: dict[str, str]) -> set[str]:
-    return {input_node_name(i) for i in node.input if op_of.get(input_node_name(i)) in _BACK_EDGE_OPS}
+def _back_edge_inputs(node, op_of: dict[str, str]) -> set[str]:
+    return {input_node_name(i) for i in node.input if op_of.get(input_node_name(i)) in BACK_EDGE_OPS}
 
 
 def check_no_training_ops(graph_def: graph_pb2.GraphDef, kept: Collection[str] = frozenset()) -> None:
@@ -135,7 +122,7 @@ def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
     """No op that takes a resource handle or a reference may be fed a Const (a folded variable),
     directly or through Identity and v1 control flow."""
     takers = [node for node in graph_def.node if node.op in VARIABLE_ACCESS_OPS or _has_resource_type(node)]
-    flow = ConstFlow(graph_def) if takers else None
+    flow = ConstFlow(GraphIndex(graph_def)) if takers else None
     for node in takers:
         for const in _consts_at_handle_inputs(flow, node):
             raise CheckError(f"Node {node.name} ({node.op}) expects a variable's handle or reference but "
@@ -149,8 +136,8 @@ def _consts_at_handle_inputs(flow: ConstFlow, node) -> list:
     if spec is None:
         const = flow.feeds(node)
         return [const] if const is not None else []
-    sources = (flow.source(name) for name in handle_arguments(node, spec).values())
-    return [const for const in sources if const is not None]
+    consts = (flow.const_at(name) for name in handle_arguments(node, spec).values())
+    return [const for const in consts if const is not None]
 
 
 def check_library_has_no_variables(graph_def: graph_pb2.GraphDef) -> None:

@@ -67,7 +67,8 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
                    debug: DebugOption = False) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
-    from freezer.api import freeze_files, split_names  # here, so that --help need not load numpy
+    from freezer.api import freeze_files  # here, so that --help need not load numpy
+    from freezer.outputs import split_names
     try:
         result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),

@@ -1,7 +1,12 @@
-"""A read-only index over a GraphDef, and TensorFlow's tensor-name grammar.
+"""A read-only index over a GraphDef, TensorFlow's tensor-name grammar, and where values flow.
 
 Names in a GraphDef's `input` lists take three shapes: `node` (output 0), `node:port`, and `^node`
 (a control dependency). Everything here parses them one way, in one place.
+
+A variable reaches its readers through pass-through ops: `v/read` (`Identity`), and v1 control flow
+(`Switch` into a cond branch, `Enter` into a while loop, ...). Once the variable is a `Const`,
+every op down such a chain is fed a value where it expected a handle or a reference; `ConstFlow`
+finds the Const behind such an input, for the passes that rewrite those ops and the checks.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from freezer.errors import GraphError
+from freezer.ops import MERGE_OPS, PASS_THROUGH_OPS, SWITCH_OPS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +54,7 @@ class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
     The index never modifies the graph; build a new one after a pass changes it (it remembers
-    what `source` found).
+    what `producer` found).
     """
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
@@ -56,7 +62,7 @@ class GraphIndex:
         self.nodes: dict[str, node_def_pb2.NodeDef] = {}
         for node in graph_def.node:
             self.nodes.setdefault(node.name, node)
-        self._sources: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → what it reads
+        self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes
@@ -80,27 +86,92 @@ class GraphIndex:
         """Node names that look like `name`, best first (for 'did you mean' messages)."""
         return nearest(name, self.nodes, count)
 
-    def source(self, input_name: str) -> node_def_pb2.NodeDef | None:
-        """The node an input entry reads, looking through `Identity` chains; None if it is missing.
+    def producer(self, input_name: str) -> node_def_pb2.NodeDef | None:
+        """The node making the value an input entry reads, looking through `Identity` chains; None
+        if it is missing.
 
         Each Identity's answer is remembered, so asking about every node of a chain costs as much
         as walking it once; an Identity that reads itself through others is a `GraphError`.
         """
         chain: dict[str, None] = {}  # the Identities walked through, in order
         node = self.nodes.get(parse_input(input_name).node)
-        while node is not None and _is_identity(node) and node.name not in self._sources:
+        while node is not None and _is_identity(node) and node.name not in self._producers:
             if node.name in chain:
                 raise cycle_error(list(chain)[list(chain).index(node.name):])
             chain[node.name] = None
             node = self.nodes.get(parse_input(node.input[0]).node)
-        if node is not None and node.name in self._sources:
-            node = self._sources[node.name]
-        self._sources.update(dict.fromkeys(chain, node))
+        if node is not None and node.name in self._producers:
+            node = self._producers[node.name]
+        self._producers.update(dict.fromkeys(chain, node))
         return node
 
     def nodes_by_op(self, ops: Iterable[str]) -> Iterator[node_def_pb2.NodeDef]:
         wanted = frozenset(ops)
         return (node for node in self.graph_def.node if node.op in wanted)
+
+
+class ConstFlow:
+    """Which Const's value reaches an input, following pass-through ops back from it.
+
+    Built on the graph as it is before a pass rewrites anything. On the first
+    question it follows every Const forward through pass-through ops once, so answering about
+    each node of a chain thousands long costs one walk, and cycles (v1 while loops) end it.
+    """
+
+    def __init__(self, index: GraphIndex):
+        self._index = index
+        self._carried: dict[str, node_def_pb2.NodeDef] | None = None  # pass-through node → its Const
+
+    def const_at(self, input_name: str) -> node_def_pb2.NodeDef | None:
+        """The Const whose value the input entry (`node`, `node:1`) carries, if any."""
+        ref = parse_input(input_name)
+        node = self._index.nodes.get(ref.node)
+        if ref.control or node is None:
+            return None
+        if node.op == "Const":
+            return node
+        if node.op in PASS_THROUGH_OPS and ref.port in _forwarding_ports(node.op):
+            return self._carried_values().get(node.name)
+        return None
+
+    def feeds(self, node: node_def_pb2.NodeDef) -> node_def_pb2.NodeDef | None:
+        """The Const feeding the input `node` forwards or reads (input 0; any of a merge's), if any."""
+        for name in _forwarded_inputs(node):
+            const = self.const_at(name)
+            if const is not None:
+                return const
+        return None
+
+    def _carried_values(self) -> dict[str, node_def_pb2.NodeDef]:
+        """Pass-through node name → the Const it forwards; each node is reached once."""
+        if self._carried is None:
+            self._carried = {}
+            consumers = self._index.consumers(of_ops=PASS_THROUGH_OPS)
+            pending = [(node, node) for node in self._index.nodes.values() if node.op == "Const"]
+            while pending:
+                node, const = pending.pop()
+                for consumer, ref in consumers.get(node.name, []):
+                    if consumer.name not in self._carried and _forwards(node, ref, consumer):
+                        self._carried[consumer.name] = const
+                        pending.append((consumer, const))
+        return self._carried
+
+
+def _forwarding_ports(op: str) -> tuple[int, ...]:
+    return (0, 1) if op in SWITCH_OPS else (0,)  # a merge's output 1 is the index of the input taken
+
+
+def _forwards(producer: node_def_pb2.NodeDef, ref: InputRef, consumer: node_def_pb2.NodeDef) -> bool:
+    """Whether `consumer` forwards what it reads at `ref` (an output of `producer`)."""
+    if ref.control or (producer.op != "Const" and ref.port not in _forwarding_ports(producer.op)):
+        return False
+    # A merge forwards each data input; other ops their input 0 (data inputs come before controls).
+    return consumer.op in MERGE_OPS or parse_input(consumer.input[0]) == ref
+
+
+def _forwarded_inputs(node: node_def_pb2.NodeDef) -> list[str]:
+    data = [name for name in node.input if not name.startswith("^")]
+    return data if node.op in MERGE_OPS else data[:1]
 
 
 def _is_identity(node: node_def_pb2.NodeDef) -> bool:

@@ -12,27 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from tensorboard.compat.proto import graph_pb2, node_def_pb2
+from tensorboard.compat.proto import node_def_pb2
 
 from freezer.errors import GraphError, OptionError
 from freezer.graph import GraphIndex, parse_input
-from freezer.variables import RESTORE_OPS, VARIABLE_OPS
-
-TABLE_INIT_OPS = frozenset({
-    "InitializeTable", "InitializeTableV2", "InitializeTableFromTextFile",
-    "InitializeTableFromTextFileV2", "LookupTableImport", "LookupTableImportV2",
-    "InitializeTableFromDataset",
-})
-_VARIABLE_INIT_OPS = frozenset({"Assign", "AssignVariableOp"})
+from freezer.ops import RESTORE_OPS, TABLE_INIT_OPS, VARIABLE_OPS, WHOLE_ASSIGN_OPS
 
 
-def table_initializers(graph_def: graph_pb2.GraphDef, needed: Collection[str]) -> list[str]:
+def table_initializers(index: GraphIndex, needed: Collection[str]) -> list[str]:
     """Names of the initializers of the tables among the `needed` nodes, in graph order."""
-    return [node.name for node in graph_def.node
+    return [node.name for node in index.graph_def.node
             if node.op in TABLE_INIT_OPS and node.input and parse_input(node.input[0]).node in needed]
 
 
-def variable_initializers(graph_def: graph_pb2.GraphDef, variables: Collection[str], *,
+def variable_initializers(index: GraphIndex, variables: Collection[str], *,
                           declared: Mapping[str, str], chosen: Collection[str] = ()) -> list[str]:
     """The one op that gives each of `variables` its initial value, in the order of `variables`.
 
@@ -42,10 +35,9 @@ def variable_initializers(graph_def: graph_pb2.GraphDef, variables: Collection[s
     variable and no restore op. Assigns that update a variable while the graph runs (`v.assign(v +
     other)`) are never initializers: running them in the init op would change the outputs.
     """
-    index = GraphIndex(graph_def)
     assigns: dict[str, list[node_def_pb2.NodeDef]] = {}
-    for node in graph_def.node:
-        if node.op in _VARIABLE_INIT_OPS and len(node.input) > 1:
+    for node in index.graph_def.node:
+        if node.op in WHOLE_ASSIGN_OPS and len(node.input) > 1:
             assigns.setdefault(parse_input(node.input[0]).node, []).append(node)
     reads_state = _ReadsState(index)
     return [_initializer_of(index, name, assigns.get(name, []), declared.get(name), set(chosen), reads_state)
@@ -77,10 +69,11 @@ def _initializer_of(index: GraphIndex, variable: str, assigns: list[node_def_pb2
                       f"the one that gives its initial value with --init-op, e.g. --init-op {assigns[0].name}.")
 
 
-def ensure_init_op(graph_def: graph_pb2.GraphDef, initializers: list[str]) -> str:
-    """The name of an op that runs every initializer: an existing group op, or a NoOp added here."""
+def ensure_init_op(index: GraphIndex, initializers: list[str]) -> str:
+    """The name of an op that runs every initializer: an existing group op, or a NoOp added to the
+    graph here (the index is then out of date)."""
     wanted = set(initializers)
-    index = GraphIndex(graph_def)
+    graph_def = index.graph_def
     for node in graph_def.node:
         controls = {parse_input(i).node for i in node.input if i.startswith("^")}
         if node.op == "NoOp" and controls == wanted:  # a superset would keep tables the outputs never use

@@ -15,16 +15,9 @@ from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, parse_input
+from freezer.ops import RESTORE_OPS, VARIABLE_OPS, WHOLE_ASSIGN_OPS
 from freezer.tensors import element_count
 
-REF_VARIABLE_OPS = frozenset({"Variable", "VariableV2"})
-RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
-VARIABLE_OPS = REF_VARIABLE_OPS | RESOURCE_VARIABLE_OPS
-
-# Each takes the checkpoint prefix, then tensor names (input 1), then slice specs (input 2, if any).
-RESTORE_OPS = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
-_ASSIGN_OPS = frozenset({"Assign", "AssignVariableOp"})
-_PASS_THROUGH_OPS = frozenset({"Identity"})
 _PART_NAME = re.compile(r"(.+)/part_(\d+)")
 
 
@@ -71,7 +64,7 @@ def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dic
     if saver_def is not None and saver_def.restore_op_name:
         prefix = saver_def.restore_op_name.rsplit("/", 1)[0] + "/"
         restore_ops = [op for op in restore_ops if op.name.startswith(prefix)] or restore_ops
-    consumers = index.consumers(of_ops=_PASS_THROUGH_OPS | _ASSIGN_OPS)
+    consumers = index.consumers(of_ops=WHOLE_ASSIGN_OPS | {"Identity"})
     mapping: dict[str, tuple[str, str]] = {}
     for restore in restore_ops:
         for variable, key in _restored_by(index, consumers, restore):
@@ -109,9 +102,9 @@ def _assigned_variables(index, consumers, restore_name: str):
             if ref.control or (carried is not None and ref.port != 0):
                 continue
             port = ref.port if carried is None else carried
-            if consumer.op in _PASS_THROUGH_OPS:
+            if consumer.op == "Identity":
                 pending.append((consumer.name, port))
-            elif consumer.op in _ASSIGN_OPS and len(consumer.input) > 1 and \
+            elif consumer.op in WHOLE_ASSIGN_OPS and len(consumer.input) > 1 and \
                     parse_input(consumer.input[1]) == ref:
                 target = parse_input(consumer.input[0]).node
                 if target in index and is_variable(index[target]):

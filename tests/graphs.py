@@ -51,3 +51,11 @@ def ref_variable_graph() -> graph_pb2.GraphDef:
         node("y", "Mul", "x", "v/read", T=float_),
         node("init", "NoOp", "^v/Assign"),
     )
+
+
+def run_passes(graph_def: graph_pb2.GraphDef, ctx, passes) -> graph_pb2.GraphDef:
+    """Run a stage (or a tuple of passes) on `graph_def` as a freeze would; the graph they leave."""
+    from freezer.graph import GraphIndex
+    from freezer.passes import Stage, run_stage
+    stage = passes if isinstance(passes, Stage) else Stage("test", tuple(passes))
+    return run_stage(stage, GraphIndex(graph_def), ctx).graph_def

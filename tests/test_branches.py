@@ -9,10 +9,11 @@ import pytest
 from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import OptionError
-from freezer.passes import PREPARE, PassContext, run_pipeline
+from freezer.options import FreezeOptions
+from freezer.passes import PREPARE, PassContext
 from freezer.passes.pin import parse_value
 from freezer.tensors import tensor_proto_to_numpy
-from graphs import const, graph, node
+from graphs import const, graph, node, run_passes
 
 BOOL, FLOAT = types_pb2.DT_BOOL, types_pb2.DT_FLOAT
 
@@ -34,8 +35,8 @@ def cond_graph():
 
 
 def prepare(g, **pins):
-    ctx = PassContext(outputs=["out"], pins=pins)
-    return {n.name: n for n in run_pipeline(g, ctx, PREPARE).node}, ctx
+    ctx = PassContext(outputs=["out"], options=FreezeOptions(pin=pins))
+    return {n.name: n for n in run_passes(g, ctx, PREPARE).node}, ctx
 
 
 def test_pinning_false_removes_the_training_branch():
@@ -62,7 +63,7 @@ def test_the_merge_index_becomes_a_constant():
 
 def test_unpinned_graph_is_unchanged():
     ctx = PassContext(outputs=["out"])
-    assert run_pipeline(cond_graph(), ctx, PREPARE) == cond_graph()
+    assert run_passes(cond_graph(), ctx, PREPARE) == cond_graph()
 
 
 def test_if_with_a_constant_condition_becomes_a_call():
@@ -109,7 +110,7 @@ def test_a_merge_keeps_its_live_inputs_and_loses_dead_ones():
               node("pivot_t", "Identity", "sw:1", T=FLOAT), node("gone", "NoOp", "^pivot_t"),
               node("out", "Merge", "sw:1", "sw", "other", "^gone", T=FLOAT))
     g.node[6].attr["N"].i = 3
-    nodes = {n.name: n for n in run_pipeline(g, PassContext(outputs=["out"]), PREPARE).node}
+    nodes = {n.name: n for n in run_passes(g, PassContext(outputs=["out"]), PREPARE).node}
     assert "gone" not in nodes and "pivot_t" not in nodes
     assert (nodes["out"].op, list(nodes["out"].input), nodes["out"].attr["N"].i) == ("Merge", ["sw", "other"], 2)
 
@@ -117,7 +118,7 @@ def test_a_merge_keeps_its_live_inputs_and_loses_dead_ones():
 def test_a_folded_switch_keeps_its_control_inputs():
     g = graph(node("x", "Placeholder", dtype=FLOAT), const("p", True, BOOL), node("check", "NoOp"),
               node("sw", "Switch", "x", "p", "^check", T=FLOAT), node("y", "Identity", "sw:1", T=FLOAT))
-    nodes = {n.name: n for n in run_pipeline(g, PassContext(outputs=["y"]), PREPARE).node}
+    nodes = {n.name: n for n in run_passes(g, PassContext(outputs=["y"]), PREPARE).node}
     assert list(nodes["sw"].input) == ["x", "^check"] and list(nodes["y"].input) == ["sw"]
 
 
@@ -165,8 +166,8 @@ def test_a_pinned_value_must_fit_the_placeholders_shape():
     g.node[0].attr["shape"].shape.dim.add(size=-1)
     g.node[0].attr["shape"].shape.dim.add(size=4)
     with pytest.raises(OptionError, match=r"--set x=1: x takes shape \[\?, 4\], not shape \[\]; give a value"):
-        run_pipeline(g, PassContext(outputs=["x"], pins={"x": "1"}), PREPARE)
-    run_pipeline(g, PassContext(outputs=["x"], pins={"x": "[[1, 2, 3, 4]]"}), PREPARE)
+        run_passes(g, PassContext(outputs=["x"], options=FreezeOptions(pin={"x": "1"})), PREPARE)
+    run_passes(g, PassContext(outputs=["x"], options=FreezeOptions(pin={"x": "[[1, 2, 3, 4]]"})), PREPARE)
 
 
 def test_string_placeholders_take_strings_only():

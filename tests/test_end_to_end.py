@@ -13,7 +13,7 @@ from tensorboard.compat.proto import graph_pb2
 from typer.testing import CliRunner
 
 import freezer
-from freezer.check import TRAINING_OPS
+from freezer.ops import TRAINING_OPS
 from freezer.cli import freezer_app
 from fixture_models import assert_outputs_equal, fixture_names, load_fixture, run_frozen, run_original
 

@@ -7,6 +7,7 @@ import pytest
 from tensorboard.compat.proto import types_pb2
 
 from freezer.io.frozen import FrozenGraph
+from freezer.graph import GraphIndex
 from freezer.passes import PassContext
 from freezer.passes.fold import fold_variables
 from graphs import graph, node, variable
@@ -31,7 +32,7 @@ def folded(value, dtype) -> FrozenGraph:
     g.versions.producer = 1882
     g.library.function.add().signature.name = "f"
     ctx = PassContext(outputs=["y"], values={"v": value})
-    return FrozenGraph(fold_variables(g, ctx).graph_def, ctx.deferred)
+    return FrozenGraph(fold_variables(GraphIndex(g), ctx).graph_def, ctx.deferred)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -9,11 +9,12 @@ import pytest
 from tensorboard.compat.proto import attr_value_pb2, function_pb2, op_def_pb2, tensor_pb2, types_pb2
 
 from freezer.errors import CheckError
-from freezer.passes import PIPELINE, PassContext
+from freezer.graph import GraphIndex
+from freezer.passes import REWRITE, PassContext
 from freezer.passes.fold import fold_variables
-from freezer.passes.functions import freeze_functions
-from freezer.passes.functions_library import prune_library, reachable_functions
-from freezer.passes.functions_names import FunctionInput, parse_function_input
+from freezer.passes.functions.freeze import freeze_functions
+from freezer.passes.functions.library import prune_library, reachable_functions
+from freezer.passes.functions.names import FunctionInput, parse_function_input
 from freezer.passes.rewrite import unique_name
 from freezer.tensors import make_shape, tensor_proto_to_numpy
 from graphs import graph, node
@@ -78,7 +79,7 @@ def call_graph(call_op="StatefulPartitionedCall", fn=None):
 
 
 def run(g):
-    return freeze_functions(g, PassContext(outputs=["y"]))
+    return freeze_functions(GraphIndex(g), PassContext(outputs=["y"]))
 
 
 def functions_of(g):
@@ -334,7 +335,7 @@ def test_second_run_changes_nothing():
 
 
 def test_in_the_pipeline_right_after_fold():
-    assert PIPELINE[PIPELINE.index(fold_variables) + 1] is freeze_functions
+    assert REWRITE.passes[REWRITE.passes.index(fold_variables) + 1] is freeze_functions
 
 
 # --- library pruning --------------------------------------------------------------------------

@@ -4,12 +4,14 @@ import numpy as np
 from tensorboard.compat.proto import types_pb2
 
 from freezer.io.frozen import FrozenGraph
-from freezer.passes import PassContext, run_pipeline
+from freezer.graph import GraphIndex
+from freezer.options import FreezeOptions
+from freezer.passes import PassContext
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
 from freezer.passes.prune import prune_to_outputs
 from freezer.tensors import tensor_proto_to_numpy
-from graphs import graph, node, ref_variable_graph, variable
+from graphs import graph, node, ref_variable_graph, run_passes, variable
 
 
 def names(graph_def):
@@ -17,14 +19,14 @@ def names(graph_def):
 
 
 def test_prune_keeps_what_outputs_reach_in_original_order():
-    result = prune_to_outputs(ref_variable_graph(), PassContext(outputs=["y"]))
+    result = prune_to_outputs(GraphIndex(ref_variable_graph()), PassContext(outputs=["y"]))
     assert result.changed
     assert names(result.graph_def) == ["x", "v", "v/read", "y"]
 
 
 def test_prune_follows_control_inputs():
     g = graph(node("side", "NoOp"), node("a", "Const"), node("y", "Identity", "a", "^side"), node("z", "NoOp"))
-    assert names(prune_to_outputs(g, PassContext(outputs=["y"])).graph_def) == ["side", "a", "y"]
+    assert names(prune_to_outputs(GraphIndex(g), PassContext(outputs=["y"])).graph_def) == ["side", "a", "y"]
 
 
 def test_prune_survives_cycles():
@@ -32,24 +34,24 @@ def test_prune_survives_cycles():
     g = graph(node("enter", "Enter", "x"), node("x", "Placeholder"),
               node("merge", "Merge", "enter", "next"), node("next", "NextIteration", "merge"),
               node("exit", "Exit", "merge"), node("unused", "NoOp"))
-    kept = names(prune_to_outputs(g, PassContext(outputs=["exit"])).graph_def)
+    kept = names(prune_to_outputs(GraphIndex(g), PassContext(outputs=["exit"])).graph_def)
     assert kept == ["enter", "x", "merge", "next", "exit"]
 
 
 def test_prune_does_not_follow_colocation():
     g = graph(node("far", "NoOp"), node("y", "Const", _class=[b"loc:@far"]))
-    assert names(prune_to_outputs(g, PassContext(outputs=["y"])).graph_def) == ["y"]
+    assert names(prune_to_outputs(GraphIndex(g), PassContext(outputs=["y"])).graph_def) == ["y"]
 
 
 def test_prune_reports_unchanged():
     g = graph(node("a", "Const"), node("y", "Identity", "a"))
-    assert not prune_to_outputs(g, PassContext(outputs=["y"])).changed
+    assert not prune_to_outputs(GraphIndex(g), PassContext(outputs=["y"])).changed
 
 
 def test_fold_turns_ref_variable_into_const():
-    g = prune_to_outputs(ref_variable_graph(), PassContext(outputs=["y"])).graph_def
+    g = prune_to_outputs(GraphIndex(ref_variable_graph()), PassContext(outputs=["y"])).graph_def
     ctx = PassContext(outputs=["y"], values={"v": np.array([3.0, 4.0], np.float32)})
-    result = fold_variables(g, ctx)
+    result = fold_variables(GraphIndex(g), ctx)
     assert result.changed and set(ctx.deferred) == {"v"}
     v = {n.name: n for n in FrozenGraph(result.graph_def, ctx.deferred).materialized().node}["v"]
     assert v.op == "Const"
@@ -60,7 +62,7 @@ def test_fold_turns_ref_variable_into_const():
 def test_fold_turns_read_variable_op_into_identity():
     g = graph(variable("w", op="VarHandleOp"),
               node("w/read", "ReadVariableOp", "w", "^ctrl", dtype=types_pb2.DT_FLOAT), node("ctrl", "NoOp"))
-    result = fold_variables(g, PassContext(outputs=["w/read"], values={"w": np.zeros(2, np.float32)}))
+    result = fold_variables(GraphIndex(g), PassContext(outputs=["w/read"], values={"w": np.zeros(2, np.float32)}))
     read = result.graph_def.node[1]
     assert read.op == "Identity" and list(read.input) == ["w", "^ctrl"]
     assert dict(read.attr)["T"].type == types_pb2.DT_FLOAT and "dtype" not in read.attr
@@ -68,7 +70,7 @@ def test_fold_turns_read_variable_op_into_identity():
 
 def test_fold_leaves_variables_without_values():
     g = graph(variable("kept", op="VarHandleOp"), node("r", "ReadVariableOp", "kept", dtype=types_pb2.DT_FLOAT))
-    result = fold_variables(g, PassContext(outputs=["r"]))
+    result = fold_variables(GraphIndex(g), PassContext(outputs=["r"]))
     assert not result.changed and [n.op for n in result.graph_def.node] == ["VarHandleOp", "ReadVariableOp"]
 
 
@@ -76,7 +78,7 @@ def test_fold_keeps_colocation_and_device():
     v = variable("v")
     v.device = "/job:ps/task:0"
     v.attr["_class"].list.s.append(b"loc:@v")
-    result = fold_variables(graph(v), PassContext(outputs=["v"], values={"v": np.ones(2, np.float32)}))
+    result = fold_variables(GraphIndex(graph(v)), PassContext(outputs=["v"], values={"v": np.ones(2, np.float32)}))
     folded = result.graph_def.node[0]
     assert folded.device == "/job:ps/task:0" and list(folded.attr["_class"].list.s) == [b"loc:@v"]
 
@@ -84,7 +86,7 @@ def test_fold_keeps_colocation_and_device():
 def test_drop_dangling_colocation_keeps_live_entries():
     g = graph(node("a", "Const"), node("b", "Identity", "a", _class=[b"loc:@a", b"loc:@gone"]),
               node("c", "Identity", "b", _class=[b"loc:@gone"]))
-    result = drop_dangling_colocation(g, PassContext(outputs=["c"]))
+    result = drop_dangling_colocation(GraphIndex(g), PassContext(outputs=["c"]))
     assert result.changed
     assert list(result.graph_def.node[1].attr["_class"].list.s) == [b"loc:@a"]
     assert "_class" not in result.graph_def.node[2].attr
@@ -93,15 +95,15 @@ def test_drop_dangling_colocation_keeps_live_entries():
 def test_clear_devices_unless_kept():
     g = graph(node("a", "Const"))
     g.node[0].device = "/device:GPU:0"
-    assert clear_devices(g, PassContext(outputs=["a"], keep_devices=True)).graph_def.node[0].device == "/device:GPU:0"
-    assert clear_devices(g, PassContext(outputs=["a"])).graph_def.node[0].device == ""
+    assert clear_devices(GraphIndex(g), PassContext(outputs=["a"], options=FreezeOptions(keep_devices=True))).graph_def.node[0].device == "/device:GPU:0"
+    assert clear_devices(GraphIndex(g), PassContext(outputs=["a"])).graph_def.node[0].device == ""
 
 
 def test_pipeline_names_the_failing_pass():
-    def broken(graph_def, ctx):
+    def broken(index, ctx):
         raise KeyError("boom")
     try:
-        run_pipeline(graph(), PassContext(outputs=[]), passes=(broken,))
+        run_passes(graph(), PassContext(outputs=[]), (broken,))
     except RuntimeError as error:
         assert "broken" in str(error) and "boom" in str(error)
     else:
@@ -115,6 +117,6 @@ def test_prune_drops_uncalled_functions_and_stale_deferred_values():
     for name in ("used", "unused"):
         g.library.function.add().signature.name = name
     ctx = PassContext(outputs=["call", "y"], deferred={"dead_const": np.zeros(2, np.float32)})
-    result = prune_to_outputs(g, ctx)
+    result = prune_to_outputs(GraphIndex(g), ctx)
     assert [f.signature.name for f in result.graph_def.library.function] == ["used"]
     assert ctx.deferred == {}

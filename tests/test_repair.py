@@ -10,12 +10,12 @@ from tensorboard.compat.proto import attr_value_pb2, types_pb2
 from freezer import check
 from freezer.errors import CheckError
 from freezer.io.frozen import FrozenGraph
-from freezer.passes import PIPELINE, PassContext, run_pipeline
+from freezer.passes import REWRITE, PassContext
 from freezer.passes.fold import fold_variables
 from freezer.passes.repair import REF_TWINS, repair_ref_ops
 from freezer.passes.resources import rewrite_resource_reads
 from freezer.tensors import tensor_proto_to_numpy
-from graphs import const, graph, node, variable
+from graphs import const, graph, node, run_passes, variable
 
 FLOAT, INT32, INT64, BOOL = types_pb2.DT_FLOAT, types_pb2.DT_INT32, types_pb2.DT_INT64, types_pb2.DT_BOOL
 RESOURCE, FLOAT_REF = types_pb2.DT_RESOURCE, types_pb2.DT_FLOAT_REF
@@ -26,7 +26,7 @@ def folded(g, *passes, values=None, outputs=("y",)):
     if values is None:
         values = {n.name: np.ones(2, np.float32) for n in g.node if n.op in ("VariableV2", "VarHandleOp")}
     ctx = PassContext(outputs=list(outputs), values=values)
-    result = run_pipeline(g, ctx, (fold_variables, *passes))
+    result = run_passes(g, ctx, (fold_variables, *passes))
     return {n.name: n for n in result.node}, ctx
 
 
@@ -202,7 +202,7 @@ def batch_norm_like_graph():
 
 def test_pipeline_repairs_and_prunes_and_the_check_accepts_it():
     ctx = PassContext(outputs=["y"], values={"mean": np.full(2, 3.0, np.float32), "var": np.ones(2, np.float32)})
-    frozen = FrozenGraph(run_pipeline(batch_norm_like_graph(), ctx, PIPELINE), ctx.deferred)
+    frozen = FrozenGraph(run_passes(batch_norm_like_graph(), ctx, REWRITE), ctx.deferred)
     check.check_frozen(frozen)
     nodes = {n.name: n for n in frozen.graph_def.node}
     assert "update" not in nodes and nodes["ref_update"].op == "Sub" and nodes["read"].op == "Identity"
@@ -215,7 +215,7 @@ def test_pipeline_repairs_and_prunes_and_the_check_accepts_it():
 def test_pipeline_output_runs_in_tensorflow(training):
     tf = pytest.importorskip("tensorflow")
     ctx = PassContext(outputs=["y"], values={"mean": np.full(2, 3.0, np.float32), "var": np.ones(2, np.float32)})
-    graph_def = FrozenGraph(run_pipeline(batch_norm_like_graph(), ctx, PIPELINE), ctx.deferred).materialized()
+    graph_def = FrozenGraph(run_passes(batch_norm_like_graph(), ctx, REWRITE), ctx.deferred).materialized()
     with tf.Graph().as_default() as tf_graph:  # import checks each node against TF's op registry
         tf.import_graph_def(tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString()), name="")
         with tf.compat.v1.Session(graph=tf_graph) as session:

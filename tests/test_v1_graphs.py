@@ -21,7 +21,7 @@ import pytest
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 import freezer
-from freezer.check import TRAINING_OPS, VARIABLE_ACCESS_OPS
+from freezer.ops import TRAINING_OPS, VARIABLE_ACCESS_OPS
 from freezer.graph import input_node_name
 from freezer.tensors import REF_OFFSET
 from fixture_models import assert_outputs_equal, run_frozen

@@ -19,8 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory, text_format
-from tensorboard.compat.proto import (graph_pb2, meta_graph_pb2, saver_pb2, tensor_shape_pb2,
-                                      trackable_object_graph_pb2)
+from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, tensor_shape_pb2, trackable_object_graph_pb2
 
 from freezer.errors import CheckpointError, GraphError
 from freezer.graph import GraphIndex, parse_input
@@ -28,6 +27,7 @@ from freezer.io.bundle import BundleReader
 from freezer.io.graphdef import looks_like_text
 from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import parse_text
+from freezer.ops import FUNCTION_CALL_OPS, VARIABLE_OPS
 from freezer.tensors import dtype_name
 
 BINARY_NAME = "saved_model.pb"
@@ -39,8 +39,6 @@ INIT_OP_SIGNATURE = "__saved_model_init_op"  # TF2's init op, stored as a signat
 INIT_OP_COLLECTIONS = ("saved_model_main_op", "legacy_init_op")
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"  # the checkpoint entry holding its object graph
 VARIABLE_VALUE = "VARIABLE_VALUE"  # the attribute of a checkpointed variable that holds its value
-CALL_OPS = frozenset({"StatefulPartitionedCall", "PartitionedCall"})
-_VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 _EXPORT_AGAIN = "export the model again with TensorFlow"
 _LISTED = 10  # names an error lists at most (a hostile file may hold thousands)
 
@@ -314,7 +312,7 @@ def _checkpoint_prefix(folder: Path, graph_def: graph_pb2.GraphDef) -> str | Non
                 raise CheckpointError(f"{path} is not a regular file; copy the SavedModel's variables/ "
                                       "folder again.")
         return str(prefix)
-    if any(node.op in _VARIABLE_OPS for node in graph_def.node):
+    if any(node.op in VARIABLE_OPS for node in graph_def.node):
         missing = "is missing" if not prefix.parent.is_dir() else "holds no variables.index"
         raise CheckpointError(f"SavedModel {folder} has variables but its variables/ folder {missing}; "
                               "copy the whole SavedModel folder, variables/ included.")
@@ -346,7 +344,7 @@ def _captured_variables(meta: meta_graph_pb2.MetaGraphDef) -> dict[str, int]:
     nodes = GraphIndex(meta.graph_def).nodes
     captured: dict[str, int] = {}
     for node in meta.graph_def.node:
-        function = node.attr["f"].func.name if node.op in CALL_OPS and "f" in node.attr else ""
+        function = node.attr["f"].func.name if node.op in FUNCTION_CALL_OPS and "f" in node.attr else ""
         if function not in functions or not functions[function].bound_inputs:
             continue
         bound = functions[function].bound_inputs

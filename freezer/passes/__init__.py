@@ -1,16 +1,20 @@
-"""The graph passes, and PIPELINE: the one place their order is decided.
+"""The stages of a freeze and their passes: the one place the order of work is decided.
 
-Before the pipeline runs, the graph has been pruned to the outputs and the values of the variables
-it still holds have been read; the pipeline turns those variables into constants and tidies up.
+    prepare           pin placeholders (--set), fold the control flow they decide
+    choose variables  what stays a variable, what initializes it, prune to the outputs
+    read values       each variable to freeze, from the checkpoint
+    rewrite           variables → Consts, and everything that took them made to take values
+    check             the graph will load in its consumers
+
+`freezer.api.freeze()` loads the graph (outputs and options checked against it) and runs `STAGES`.
 """
 
 from __future__ import annotations
 
-from tensorboard.compat.proto import graph_pb2
-
-from freezer.errors import FreezerError
-from freezer.passes.base import Pass, PassContext, PassResult
+from freezer.passes.base import Pass, PassContext, PassResult, Stage, run_stage
 from freezer.passes.branches import fold_constant_branches
+from freezer.passes.checks import check_loadable
+from freezer.passes.choose import choose_kept_variables, describe_frozen_variables, keep_initializers
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
 from freezer.passes.functions import freeze_functions
@@ -18,14 +22,22 @@ from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
 from freezer.passes.resources import rewrite_resource_reads
+from freezer.passes.values import read_values
 
-# Before the outputs are pruned and values read: what the user pinned, and the branches it rules out.
-PREPARE: tuple[Pass, ...] = (
+PREPARE = Stage("prepare", (
     pin_placeholders,
     fold_constant_branches,
-)
-
-PIPELINE: tuple[Pass, ...] = (
+))
+CHOOSE_VARIABLES = Stage("choose variables", (
+    choose_kept_variables,
+    keep_initializers,
+    prune_to_outputs,
+    describe_frozen_variables,
+))
+READ_VALUES = Stage("read values", (
+    read_values,
+))
+REWRITE = Stage("rewrite", (
     fold_variables,
     freeze_functions,
     repair_ref_ops,
@@ -33,20 +45,11 @@ PIPELINE: tuple[Pass, ...] = (
     prune_to_outputs,  # what only the repaired assigns needed falls away
     drop_dangling_colocation,
     clear_devices,
-)
+))
+CHECK = Stage("check", (
+    check_loadable,
+))
+STAGES: tuple[Stage, ...] = (PREPARE, CHOOSE_VARIABLES, READ_VALUES, REWRITE, CHECK)
 
-
-def run_pipeline(graph_def: graph_pb2.GraphDef, ctx: PassContext,
-                 passes: tuple[Pass, ...] = PIPELINE) -> graph_pb2.GraphDef:
-    """Run each pass in turn; a failure inside a pass is reported with the pass's name."""
-    for graph_pass in passes:
-        try:
-            graph_def = graph_pass(graph_def, ctx).graph_def
-        except FreezerError:
-            raise
-        except Exception as error:
-            raise RuntimeError(f"freezer pass {graph_pass.__name__} failed: {error}") from error
-    return graph_def
-
-
-__all__ = ["PIPELINE", "PREPARE", "PassContext", "PassResult", "run_pipeline", "prune_to_outputs"]
+__all__ = ["CHECK", "CHOOSE_VARIABLES", "PREPARE", "READ_VALUES", "REWRITE", "STAGES", "Pass", "PassContext",
+           "PassResult", "Stage", "run_stage"]

@@ -1,8 +1,10 @@
-"""The pass contract: a pass is `(graph_def, ctx) -> PassResult(graph_def, changed)`.
+"""The pass contract: a pass is `(index, ctx) -> PassResult(graph_def, changed)`, run in stages.
 
-Passes may modify the GraphDef they are given in place; they return it (or a new one) and say
-whether anything changed. They never read files or talk to the user; what they did that the user
-should hear about goes into `ctx.notes`.
+A pass gets the current `GraphIndex` (over the graph as the passes before it left it) and may modify
+`index.graph_def` in place; it returns that GraphDef (or a new one) and says whether anything
+changed. `run_stage` builds a new index only after a pass that changed the graph, so a pass must
+say so whenever it added, removed or rewired a node. Passes never talk to the user: what they did
+that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file.
 """
 
 from __future__ import annotations
@@ -11,19 +13,31 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from tensorboard.compat.proto import graph_pb2
+from tensorboard.compat.proto import graph_pb2, saver_pb2
+
+from freezer.errors import FreezerError
+from freezer.graph import GraphIndex
+from freezer.options import FreezeOptions
+from freezer.variables import Variable
 
 
 @dataclasses.dataclass
 class PassContext:
-    """What the passes share: the outputs to keep, the variable values, the options."""
+    """One freeze as it goes: what it was asked, and what the stages found so far."""
 
-    outputs: list[str]  # node names the frozen graph must compute
+    outputs: list[str]  # node names the frozen graph must compute (the init op joins them)
+    options: FreezeOptions = dataclasses.field(default_factory=FreezeOptions)
+    original: GraphIndex | None = None  # the graph as given: restore mappings and init ops are found there
+    saver_def: saver_pb2.SaverDef | None = None  # a MetaGraphDef's saver: whose restore ops give the keys
+    declared_initializers: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → its op
+    checkpoint: str | None = None  # the prefix values are read from
+    kept: set[str] = dataclasses.field(default_factory=set)  # variables left as variables
+    init_op: str | None = None  # what a consumer runs once before the outputs
+    ops_to_run: list[str] = dataclasses.field(default_factory=list)  # --init-op ops run before reading
+    variables: list[Variable] = dataclasses.field(default_factory=list)  # those to freeze
     values: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)  # variable name → value
     # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
     deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
-    keep_devices: bool = False
-    pins: Mapping[str, str] = dataclasses.field(default_factory=dict)  # placeholder → value, as typed
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -33,4 +47,29 @@ class PassResult:
     changed: bool
 
 
-Pass = Callable[[graph_pb2.GraphDef, PassContext], PassResult]
+Pass = Callable[[GraphIndex, PassContext], PassResult]
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    """A step a user would name ("rewrite"), made of passes that run in this order."""
+
+    name: str
+    passes: tuple[Pass, ...]
+
+
+def run_stage(stage: Stage, index: GraphIndex, ctx: PassContext) -> GraphIndex:
+    """Run the stage's passes in turn; returns the index of the graph they leave.
+
+    A failure inside a pass that is not the user's (`FreezerError`) is reported with its name.
+    """
+    for graph_pass in stage.passes:
+        try:
+            result = graph_pass(index, ctx)
+        except FreezerError:
+            raise
+        except Exception as error:
+            raise RuntimeError(f"freezer pass {graph_pass.__name__} ({stage.name}) failed: {error}") from error
+        if result.changed or result.graph_def is not index.graph_def:
+            index = GraphIndex(result.graph_def)
+    return index

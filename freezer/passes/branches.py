@@ -20,19 +20,16 @@ from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, ty
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, InputRef, parse_input
+from freezer.ops import BACK_EDGE_OPS, BRANCH_CALL_FOR, IF_OPS, MERGE_OPS, SWITCH_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import MERGE_OPS, SWITCH_OPS, become_identity, const_node, replace_op, unique_name
+from freezer.passes.rewrite import become_identity, const_node, replace_op, unique_name
 from freezer.tensors import base_dtype, dtype_name, element_count, tensor_proto_to_numpy, tensor_shape
 
-_BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})
-_CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
-             "Case": "StatefulPartitionedCall", "StatelessCase": "PartitionedCall"}
 
-
-def fold_constant_branches(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
-    if not any(node.op in SWITCH_OPS or node.op in _CALL_FOR for node in graph_def.node):
+def fold_constant_branches(index: GraphIndex, ctx: PassContext) -> PassResult:
+    graph_def = index.graph_def
+    if not any(node.op in SWITCH_OPS or node.op in BRANCH_CALL_FOR for node in graph_def.node):
         return PassResult(graph_def, changed=False)
-    index = GraphIndex(graph_def)
     dead_ports = {}  # switch name → its dead output port
     changed = False
     for node in graph_def.node:
@@ -40,7 +37,7 @@ def fold_constant_branches(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> P
             predicate = _switch_predicate(index, node)
             if predicate is not None:
                 dead_ports[node.name] = 0 if predicate else 1
-        elif node.op in _CALL_FOR:
+        elif node.op in BRANCH_CALL_FOR:
             changed |= _fold_call(index, node)
     if dead_ports:
         _remove_dead(graph_def, index, dead_ports)
@@ -54,12 +51,12 @@ def _constant_input(index: GraphIndex, node: node_def_pb2.NodeDef, position: int
     if len(data) <= position:
         raise GraphError(f"{node.op} node {node.name} has no {role} (data input {position}); the graph is "
                          "malformed, re-export it with TensorFlow.")
-    source = index.source(data[position])
-    if source is None or source.op != "Const":
+    producer = index.producer(data[position])
+    if producer is None or producer.op != "Const":
         return None
-    if "value" not in source.attr:
-        raise GraphError(f"Const {source.name} has no value; the graph is malformed, re-export it with TensorFlow.")
-    return source
+    if "value" not in producer.attr:
+        raise GraphError(f"Const {producer.name} has no value; the graph is malformed, re-export it with TensorFlow.")
+    return producer
 
 
 def _scalar(const: node_def_pb2.NodeDef, node: node_def_pb2.NodeDef, role: str, dtypes: tuple[int, ...]):
@@ -81,7 +78,7 @@ def _switch_predicate(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool | N
 
 def _fold_call(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
     """An `If` on a constant condition, a `Case` on a constant index: a call of the one branch."""
-    is_if = node.op in ("If", "StatelessIf")
+    is_if = node.op in IF_OPS
     const = _constant_input(index, node, 0, "condition" if is_if else "branch index")
     if const is None:
         return False
@@ -96,8 +93,8 @@ def _fold_call(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
     if not branch.name:
         raise GraphError(f"{node.op} node {node.name} names no function for the branch its constant "
                          f"{const.name} chooses; re-export the graph with TensorFlow.")
-    replace_op(node, _CALL_FOR[node.op], {"Tin": node.attr["Tin"], "Tout": node.attr["Tout"],
-                                          "f": attr_value_pb2.AttrValue(func=branch)})
+    replace_op(node, BRANCH_CALL_FOR[node.op], {"Tin": node.attr["Tin"], "Tout": node.attr["Tout"],
+                                                 "f": attr_value_pb2.AttrValue(func=branch)})
     del node.input[0]  # the condition or branch index
     return True
 
@@ -179,8 +176,8 @@ class _MergeInputs:
 
 
 def _is_back_edge(index: GraphIndex, text: str) -> bool:
-    source = index.nodes.get(parse_input(text).node)
-    return source is not None and source.op in _BACK_EDGE_OPS
+    producer = index.nodes.get(parse_input(text).node)
+    return producer is not None and producer.op in BACK_EDGE_OPS
 
 
 def _shrink_merge(index: GraphIndex, node, dead_positions: set[int], consumers,
@@ -199,8 +196,8 @@ def _shrink_merge(index: GraphIndex, node, dead_positions: set[int], consumers,
         node.input.extend([text for _, text in data] + controls)
         node.attr["N"].i = len(data)
         return []
-    (position, source), = data
-    become_identity(node, base_dtype(node.attr["T"].type), inputs=[source, *controls])
+    (position, live_input), = data
+    become_identity(node, base_dtype(node.attr["T"].type), inputs=[live_input, *controls])
     if not any(not ref.control and ref.port == 1 for _, ref in consumers):
         return []
     name = unique_name(f"{node.name}/value_index", index)

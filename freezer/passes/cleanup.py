@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from tensorboard.compat.proto import graph_pb2
-
+from freezer.graph import GraphIndex
 from freezer.passes.base import PassContext, PassResult
 
 _COLOCATION_PREFIX = b"loc:@"
 
 
-def drop_dangling_colocation(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Remove `_class: loc:@X` entries naming nodes that are gone (TF refuses to import those)."""
-    names = {node.name for node in graph_def.node}
+    graph_def, names = index.graph_def, index.nodes
     changed = False
     for node in graph_def.node:
         if "_class" not in node.attr:
@@ -30,9 +29,10 @@ def drop_dangling_colocation(graph_def: graph_pb2.GraphDef, ctx: PassContext) ->
     return PassResult(graph_def, changed)
 
 
-def clear_devices(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+def clear_devices(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Clear every node's device (unless kept): `/job:ps` or `/device:GPU:0` rarely exist where it runs."""
-    if ctx.keep_devices:
+    graph_def = index.graph_def
+    if ctx.options.keep_devices:
         return PassResult(graph_def, changed=False)
     changed = False
     for node in graph_def.node:

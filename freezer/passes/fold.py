@@ -11,22 +11,24 @@ dtype instead of `resource` or a `*_ref` type, and `ReadVariableOp`s they reach 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import graph_pb2, node_def_pb2, tensor_pb2, types_pb2
+from tensorboard.compat.proto import node_def_pb2, tensor_pb2, types_pb2
 
+from freezer.graph import ConstFlow, GraphIndex
 from freezer.io.frozen import defer_value
+from freezer.ops import PASS_THROUGH_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import PASS_THROUGH_OPS, ConstFlow, become_const, become_identity, value_dtype
+from freezer.passes.rewrite import become_const, become_identity, value_dtype
 from freezer.tensors import REF_OFFSET, make_shape, make_tensor_proto
 from freezer.variables import is_variable
 
 
-def fold_variables(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
-    folded = [node for node in graph_def.node if is_variable(node) and node.name in ctx.values]
+def fold_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
+    folded = [node for node in index.graph_def.node if is_variable(node) and node.name in ctx.values]
     for node in folded:
         _become_const(node, ctx.values[node.name], ctx.deferred)
     if folded:
-        _type_readers_for_values(graph_def)
-    return PassResult(graph_def, changed=bool(folded))
+        _type_readers_for_values(index)  # the nodes changed in place: the index still holds them
+    return PassResult(index.graph_def, changed=bool(folded))
 
 
 def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[str, np.ndarray]) -> None:
@@ -41,10 +43,11 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
     node.ClearField("experimental_debug_info")  # a Const of ours ends with its value (see io.frozen)
 
 
-def _type_readers_for_values(graph_def: graph_pb2.GraphDef) -> None:
+def _type_readers_for_values(index: GraphIndex) -> None:
     """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach Identity."""
-    readers = [node for node in graph_def.node if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
-    flow = ConstFlow(graph_def) if readers else None
+    readers = [node for node in index.graph_def.node
+               if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
+    flow = ConstFlow(index) if readers else None
     for node in readers:
         const = flow.feeds(node)
         if const is None:

@@ -10,31 +10,31 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from tensorboard.compat.proto import graph_pb2, types_pb2
+from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import OptionError
 from freezer.graph import GraphIndex, format_suggestions
+from freezer.ops import PLACEHOLDER_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.rewrite import become_const
 from freezer.tensors import NUMPY_DTYPES, dtype_name, make_tensor_proto
 
-PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
-def pin_placeholders(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
-    if not ctx.pins:
-        return PassResult(graph_def, changed=False)
-    index = GraphIndex(graph_def)
-    for name, text in ctx.pins.items():
+def pin_placeholders(index: GraphIndex, ctx: PassContext) -> PassResult:
+    pins = ctx.options.pin
+    if not pins:
+        return PassResult(index.graph_def, changed=False)
+    for name, text in pins.items():
         node = _placeholder(index, name)
         dtype = node.attr["dtype"].type
         value = parse_value(text, dtype, name)
         _check_shape(node, value, name, text)
         del node.input[:]  # a PlaceholderWithDefault's default is no longer needed
         become_const(node, make_tensor_proto(value, dtype))
-    ctx.notes.append("Pinned " + ", ".join(f"{name}={text}" for name, text in ctx.pins.items()) + ".")
-    return PassResult(graph_def, changed=True)
+    ctx.notes.append("Pinned " + ", ".join(f"{name}={text}" for name, text in pins.items()) + ".")
+    return PassResult(index.graph_def, changed=True)
 
 
 def parse_value(text: str, dtype: int, name: str) -> np.ndarray:

@@ -8,11 +8,9 @@ constants.
 
 from __future__ import annotations
 
-from tensorboard.compat.proto import graph_pb2
-
 from freezer.graph import GraphIndex, input_node_name
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.functions_library import prune_library
+from freezer.passes.functions.library import prune_library
 
 
 def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
@@ -28,8 +26,9 @@ def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
     return seen
 
 
-def prune_to_outputs(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
-    keep = reachable(GraphIndex(graph_def), ctx.outputs)
+def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
+    graph_def = index.graph_def
+    keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
     kept_nodes = [node for node in graph_def.node if node.name in keep]

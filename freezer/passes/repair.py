@@ -15,29 +15,25 @@ from collections import Counter
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from freezer.errors import GraphError
-from freezer.graph import parse_input
+from freezer.graph import ConstFlow, GraphIndex, parse_input
+from freezer.ops import REF_ASSIGN_AS, REF_TWINS, RESOURCE_ASSIGN_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import ConstFlow, become_identity, replace_op, type_attr
+from freezer.passes.rewrite import become_identity, replace_op, type_attr
 from freezer.tensors import base_dtype
 
-REF_TWINS = {
-    "RefSwitch": "Switch", "RefMerge": "Merge", "RefEnter": "Enter", "RefExit": "Exit",
-    "RefNextIteration": "NextIteration", "RefIdentity": "Identity",
-}
-_ASSIGN_AS = {"Assign": "Identity", "AssignAdd": "Add", "AssignSub": "Sub"}
-_RESOURCE_ASSIGN_OPS = frozenset({"AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"})
-_REPAIRED_OPS = frozenset(REF_TWINS) | frozenset(_ASSIGN_AS) | _RESOURCE_ASSIGN_OPS
+_REPAIRED_OPS = frozenset(REF_TWINS) | frozenset(REF_ASSIGN_AS) | RESOURCE_ASSIGN_OPS
 
 
-def repair_ref_ops(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+def repair_ref_ops(index: GraphIndex, ctx: PassContext) -> PassResult:
+    graph_def = index.graph_def
     candidates = [node for node in graph_def.node if node.op in _REPAIRED_OPS]
-    flow = ConstFlow(graph_def) if candidates else None
+    flow = ConstFlow(index) if candidates else None
     repairs: Counter[str] = Counter()
     dropped: set[str] = set()
     for node in candidates:
         if flow.feeds(node) is None:
             continue
-        if node.op in _RESOURCE_ASSIGN_OPS:
+        if node.op in RESOURCE_ASSIGN_OPS:
             repairs[f"{node.op} removed"] += 1
             dropped.add(node.name)
             continue
@@ -62,7 +58,7 @@ def _become_plain_op(node: node_def_pb2.NodeDef) -> None:
     if node.op == "Assign":
         become_identity(node, dtype, inputs=node.input[1:])  # passes on the assigned value, input 1
     else:
-        replace_op(node, _ASSIGN_AS[node.op], {"T": type_attr(dtype)})
+        replace_op(node, REF_ASSIGN_AS[node.op], {"T": type_attr(dtype)})
 
 
 def _drop_nodes(graph_def: graph_pb2.GraphDef, names: set[str]) -> None:

@@ -1,7 +1,7 @@
 """Resource reads of folded variables, rewritten as the same reads of the value.
 
 `ResourceGather` → `GatherV2` with a new axis Const (= its `batch_dims`, the axis it gathers along),
-`ResourceGatherNd` → `GatherNd`, `VariableShape` → `Shape` (those rewrites are `functions_ops`',
+`ResourceGatherNd` → `GatherNd`, `VariableShape` → `Shape` (those rewrites are `functions.handle_reads`',
 shared with function bodies), and `VarIsInitializedOp` (or its ref twin `IsVariableInitialized`)
 → a Const `true`: a folded variable is always initialised. `ReadVariableOp` is `fold`'s; assigns
 are `repair`'s. Only ops a Const feeds (maybe through Identity or control flow) are rewritten;
@@ -15,19 +15,21 @@ TensorFlow gives the constants of a while body a control input from the loop's p
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
+from tensorboard.compat.proto import node_def_pb2, types_pb2
 
-from freezer.graph import parse_input
+from freezer.graph import ConstFlow, GraphIndex, parse_input
+from freezer.ops import INITIALIZED_CHECK_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.functions_ops import RESOURCE_READS, Body, Rewrite, Value
-from freezer.passes.rewrite import ConstFlow, become_const, const_node, unique_name
+from freezer.passes.functions.handle_reads import HANDLE_READ_REWRITES, Body, Rewrite, Value
+from freezer.passes.rewrite import become_const, const_node, unique_name
 from freezer.tensors import make_tensor_proto
 
 
-def rewrite_resource_reads(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+def rewrite_resource_reads(index: GraphIndex, ctx: PassContext) -> PassResult:
+    graph_def = index.graph_def
     if not any(node.op in _REWRITES for node in graph_def.node):
         return PassResult(graph_def, changed=False)
-    flow = ConstFlow(graph_def)
+    flow = ConstFlow(index)
     consts = _NewConsts({node.name for node in graph_def.node})
     nodes, changed = [], False
     for node in graph_def.node:
@@ -73,11 +75,7 @@ def _initialized(node: node_def_pb2.NodeDef, value: Value, body: Body) -> None:
     node.input.extend(inputs)
 
 
-_REWRITES: dict[str, Rewrite] = {
-    **RESOURCE_READS,
-    "VarIsInitializedOp": _initialized,
-    "IsVariableInitialized": _initialized,
-}
+_REWRITES: dict[str, Rewrite] = {**HANDLE_READ_REWRITES, **dict.fromkeys(INITIALIZED_CHECK_OPS, _initialized)}
 
 
 def _control(input_name: str) -> str:

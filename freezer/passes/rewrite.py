@@ -1,9 +1,4 @@
-"""Helpers for the passes that rewrite nodes: finding the Const behind an input, and making nodes.
-
-A variable reaches its readers through pass-through ops: `v/read` (`Identity`), and v1 control flow
-(`Switch` into a cond branch, `Enter` into a while loop, ...). Once the variable is a `Const`,
-every op down such a chain is fed a value where it expected a handle or a reference; `ConstFlow`
-finds the Const behind such an input, so each pass can rewrite what it is responsible for.
+"""Helpers for the passes that rewrite nodes in place or make new ones.
 
 `replace_op`, `become_identity` and `become_const` rewrite one node in place, keeping its name,
 device, colocation (`_class`) and recorded output shapes (`_output_shapes`, updated where the
@@ -16,66 +11,11 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 
 import numpy as np
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
+from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
 
-from freezer.graph import GraphIndex, InputRef, parse_input
 from freezer.tensors import make_tensor_proto
 
-# Ops whose output is (one of) their data inputs, unchanged; the Ref* twins forward references.
-PASS_THROUGH_OPS = frozenset({
-    "Identity", "Enter", "Exit", "NextIteration", "Switch", "Merge",
-    "RefIdentity", "RefEnter", "RefExit", "RefNextIteration", "RefSwitch", "RefMerge",
-})
-MERGE_OPS = frozenset({"Merge", "RefMerge"})  # forward whichever of their inputs arrives
-SWITCH_OPS = frozenset({"Switch", "RefSwitch"})  # forward their input 0 on both outputs
 _KEPT_ATTRS = ("_class", "_output_shapes")
-
-
-class ConstFlow:
-    """Which Const's value reaches an input, following pass-through ops back from it.
-
-    Built once per pass, on the graph as it is before the pass rewrites anything. On the first
-    question it follows every Const forward through pass-through ops once, so answering about
-    each node of a chain thousands long costs one walk, and cycles (v1 while loops) end it.
-    """
-
-    def __init__(self, graph_def: graph_pb2.GraphDef):
-        self._index = GraphIndex(graph_def)
-        self._carried: dict[str, node_def_pb2.NodeDef] | None = None  # pass-through node → its Const
-
-    def source(self, input_name: str) -> node_def_pb2.NodeDef | None:
-        """The Const whose value the input entry (`node`, `node:1`) carries, if any."""
-        ref = parse_input(input_name)
-        node = self._index.nodes.get(ref.node)
-        if ref.control or node is None:
-            return None
-        if node.op == "Const":
-            return node
-        if node.op in PASS_THROUGH_OPS and ref.port in _forwarding_ports(node.op):
-            return self._carried_values().get(node.name)
-        return None
-
-    def feeds(self, node: node_def_pb2.NodeDef) -> node_def_pb2.NodeDef | None:
-        """The Const feeding the input `node` forwards or reads (input 0; any of a merge's), if any."""
-        for name in _forwarded_inputs(node):
-            const = self.source(name)
-            if const is not None:
-                return const
-        return None
-
-    def _carried_values(self) -> dict[str, node_def_pb2.NodeDef]:
-        """Pass-through node name → the Const it forwards; each node is reached once."""
-        if self._carried is None:
-            self._carried = {}
-            consumers = self._index.consumers(of_ops=PASS_THROUGH_OPS)
-            pending = [(node, node) for node in self._index.nodes.values() if node.op == "Const"]
-            while pending:
-                node, const = pending.pop()
-                for consumer, ref in consumers.get(node.name, []):
-                    if consumer.name not in self._carried and _forwards(node, ref, consumer):
-                        self._carried[consumer.name] = const
-                        pending.append((consumer, const))
-        return self._carried
 
 
 def value_dtype(const: node_def_pb2.NodeDef) -> int:
@@ -145,20 +85,3 @@ def _copy(value: attr_value_pb2.AttrValue) -> attr_value_pb2.AttrValue:
     copy = attr_value_pb2.AttrValue()
     copy.CopyFrom(value)
     return copy
-
-
-def _forwarding_ports(op: str) -> tuple[int, ...]:
-    return (0, 1) if op in SWITCH_OPS else (0,)  # a merge's output 1 is the index of the input taken
-
-
-def _forwards(producer: node_def_pb2.NodeDef, ref: InputRef, consumer: node_def_pb2.NodeDef) -> bool:
-    """Whether `consumer` forwards what it reads at `ref` (an output of `producer`)."""
-    if ref.control or (producer.op != "Const" and ref.port not in _forwarding_ports(producer.op)):
-        return False
-    # A merge forwards each data input; other ops their input 0 (data inputs come before controls).
-    return consumer.op in MERGE_OPS or parse_input(consumer.input[0]) == ref
-
-
-def _forwarded_inputs(node: node_def_pb2.NodeDef) -> list[str]:
-    data = [name for name in node.input if not name.startswith("^")]
-    return data if node.op in MERGE_OPS else data[:1]

@@ -1,4 +1,4 @@
-"""freezer.op_outputs: ports of op arguments, from the generated table, checked against TensorFlow.
+"""freezer.ops.arguments: ports of op arguments, from the generated table, checked against TensorFlow.
 
 The unit tests need no TensorFlow. The TensorFlow tests build each sample op in a `tf.function`
 and read TensorFlow's own answer from the FunctionDef it writes: an `IdentityN` fed every output
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 
-from freezer import op_outputs
+from freezer.ops import arguments as op_arguments
 from freezer.errors import GraphError
-from freezer.op_outputs import MAX_PORTS, input_ports, output_count, output_ports, port_of
+from freezer.ops.arguments import MAX_PORTS, input_ports, output_count, output_ports, port_of
 from graphs import node
 from hostile import MEMORY_LIMIT, TIME_LIMIT
 
@@ -81,8 +81,8 @@ def test_unknown_op_is_a_graph_error_naming_node_op_and_the_regeneration_command
         output_ports(custom)
     message = str(error.value)
     assert "'my/custom'" in message and "'MyCustomOp'" in message
-    assert "python scripts/make_op_outputs.py" in message
-    assert op_outputs.table_version() in message
+    assert "python scripts/make_op_registry.py" in message
+    assert op_arguments.table_version() in message
     assert output_count(custom) is None
 
 
@@ -115,7 +115,7 @@ def test_port_of_an_unknown_argument_or_index_is_a_graph_error():
 
 # A regression that turned the ranges into lists would need gigabytes: run it where it cannot.
 HOSTILE_COUNTS = """
-from freezer.op_outputs import MAX_PORTS, output_count, output_ports, port_of
+from freezer.ops.arguments import MAX_PORTS, output_count, output_ports, port_of
 from freezer.errors import GraphError
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from graphs import node
@@ -159,7 +159,7 @@ def test_hostile_counts_neither_allocate_nor_pass():
 
 
 def test_importing_freezer_does_not_read_the_table():
-    code = "import sys, freezer, freezer.op_outputs; print('freezer.op_outputs_table' in sys.modules)"
+    code = "import sys, freezer, freezer.ops.arguments; print('freezer.ops.registry' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout == "False\n", done.stderr
 
@@ -336,9 +336,9 @@ def test_every_sample_op_has_a_builder(samples):
 
 
 def test_the_table_is_what_the_installed_tensorflow_generates(tf, tmp_path):
-    out = tmp_path / "op_outputs_table.py"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_op_outputs.py"), "--out", str(out)],
+    out = tmp_path / "registry.py"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_op_registry.py"), "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert out.read_text() == (ROOT / "freezer" / "op_outputs_table.py").read_text(), (
-        "freezer/op_outputs_table.py is stale for this TensorFlow: run python scripts/make_op_outputs.py")
+    assert out.read_text() == (ROOT / "freezer" / "ops" / "registry.py").read_text(), (
+        "freezer/ops/registry.py is stale for this TensorFlow: run python scripts/make_op_registry.py")

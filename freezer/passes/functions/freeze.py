@@ -18,22 +18,27 @@ folded variables (`fold_variables` and the resource passes own those).
 
 from __future__ import annotations
 
-from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2, types_pb2
+from tensorboard.compat.proto import function_pb2, node_def_pb2, types_pb2
 
 from freezer.errors import CheckError, GraphError
-from freezer.graph import cycle_error
+from freezer.graph import GraphIndex, cycle_error
+from freezer.ops.calls import CALLS, called, handle_arguments
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.functions_body import FunctionBody, GraphBody, Source
-from freezer.passes.functions_calls import (CALLS, called, handle_arguments, merge_results, retype_call,
-                                            retype_signature)
-from freezer.passes.functions_library import prune_library
-from freezer.passes.functions_ops import READERS, Value
+from freezer.passes.functions.body import FunctionBody, GraphBody, Tensor
+from freezer.passes.functions.calls import merge_results, retype_call, retype_signature
+from freezer.passes.functions.handle_reads import HANDLE_READ_REWRITES, Value, retype_identity
+from freezer.passes.functions.library import prune_library
 from freezer.passes.rewrite import unique_name
 
 # How deep calls passing a variable may nest (each level is a few Python frames while freezing).
 MAX_NESTING = 50
 
-def freeze_functions(graph_def: graph_pb2.GraphDef, ctx: PassContext) -> PassResult:
+# Every use of a handle rewritten in a function body (in the graph: only calls and Identities).
+_READERS = {"Identity": retype_identity, **HANDLE_READ_REWRITES}
+
+
+def freeze_functions(index: GraphIndex, ctx: PassContext) -> PassResult:
+    graph_def = index.graph_def
     copies = FrozenCopies(graph_def.library)
     rewriter = Rewriter(GraphBody(graph_def), copies)
     rewriter.run()
@@ -108,7 +113,7 @@ class Rewriter:
         self.body = body
         self.copies = copies
         self.changed = False
-        self._values: dict[Source, Value | None] = {}
+        self._values: dict[Tensor, Value | None] = {}
         # What a tensor carries depends on the op that makes it as it was, not as rewritten (a read
         # that became an Identity does not forward a handle).
         self._original_ops = {node.name: node.op for node in body.nodes()}
@@ -124,26 +129,26 @@ class Rewriter:
                 continue
             if node.op in CALLS:
                 self.call_outputs(node)
-            elif node.op in READERS and set(values) == {0}:
-                READERS[node.op](node, values[0], self.body)
+            elif node.op in _READERS and set(values) == {0}:
+                _READERS[node.op](node, values[0], self.body)
                 self.changed = True
             else:
                 raise self._unsupported(node)
 
     def value(self, input_name: str) -> Value | None:
         """The frozen variable's value the input entry carries, if it carried that variable's handle."""
-        source = self.body.source(input_name)
-        if source is None:
+        tensor = self.body.tensor(input_name)
+        if tensor is None:
             return None
-        if source not in self._values:
-            self._resolve(source)
-        return self._values[source]
+        if tensor not in self._values:
+            self._resolve(tensor)
+        return self._values[tensor]
 
-    def _resolve(self, source: Source) -> None:
-        """Work out the value of `source` after those it depends on, depth first without recursion
-        (an Identity chain may be thousands long); a source that depends on itself is an error."""
-        stack = [(source, iter(self._dependencies(source)))]
-        on_path = {source}
+    def _resolve(self, tensor: Tensor) -> None:
+        """Work out the value of `tensor` after those it depends on, depth first without recursion
+        (an Identity chain may be thousands long); a tensor that depends on itself is an error."""
+        stack = [(tensor, iter(self._dependencies(tensor)))]
+        on_path = {tensor}
         while stack:
             current, dependencies = stack[-1]
             needed = next((dep for dep in dependencies if dep not in self._values), None)
@@ -158,18 +163,18 @@ class Rewriter:
                 stack.append((needed, iter(self._dependencies(needed))))
                 on_path.add(needed)
 
-    def _dependencies(self, source: Source) -> list[Source]:
-        """The sources whose values `_value_of(source)` asks for: an Identity's input, a call's handles."""
-        if source.is_argument:
+    def _dependencies(self, tensor: Tensor) -> list[Tensor]:
+        """The tensors whose values `_value_of(tensor)` asks for: an Identity's input, a call's handles."""
+        if tensor.is_argument:
             return []
-        node, op = self.body.node(source.name), self._original_ops.get(source.name)
+        node, op = self.body.node(tensor.name), self._original_ops.get(tensor.name)
         if op == "Identity" and node.input:
             inputs = node.input[:1]
         elif op in CALLS:
             inputs = handle_arguments(node, CALLS[op]).values()
         else:
             return []
-        return [found for name in inputs if (found := self.body.source(name)) is not None]
+        return [found for name in inputs if (found := self.body.tensor(name)) is not None]
 
     def returned_values(self) -> dict[int, Value]:
         """Position → value, for the function's resource outputs that now return a value."""
@@ -189,16 +194,16 @@ class Rewriter:
             self._call_outputs[node.name] = self._freeze_call(node)
         return self._call_outputs[node.name]
 
-    def _value_of(self, source: Source) -> Value | None:
-        if source.is_argument:
-            return self.body.argument_value(source.name)
-        node, op = self.body.node(source.name), self._original_ops.get(source.name)
+    def _value_of(self, tensor: Tensor) -> Value | None:
+        if tensor.is_argument:
+            return self.body.argument_value(tensor.name)
+        node, op = self.body.node(tensor.name), self._original_ops.get(tensor.name)
         if op == "Const":
             return self.body.const_value(node)
         if op == "Identity":
             return self.value(node.input[0]) if node.input else None
         if op in CALLS:
-            return self.call_outputs(node).get(source.index)
+            return self.call_outputs(node).get(tensor.index)
         return None
 
     def _freeze_call(self, node: node_def_pb2.NodeDef) -> dict[int, Value]:

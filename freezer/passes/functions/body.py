@@ -1,7 +1,7 @@
 """The two places nodes live — the graph and a function body — behind one interface.
 
 They differ in how an input entry names a tensor (`node:port` in a graph; `arg` or
-`node:output_arg:index` in a function, see `functions_names`), in where a variable's value comes
+`node:output_arg:index` in a function, see `names`), in where a variable's value comes
 from (a folded `Const` in the graph; an argument the caller now passes as a value in a function)
 and in what is an error: in a function every use of a variable's handle must be rewritten, while
 in the graph other passes deal with the handles that do not go into a function.
@@ -14,15 +14,15 @@ import dataclasses
 import numpy as np
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2, types_pb2
 
-from freezer.graph import parse_input
 from freezer.errors import GraphError
-from freezer.passes.functions_names import FunctionInput, parse_function_input
-from freezer.passes.functions_ops import Value
+from freezer.graph import parse_input
+from freezer.passes.functions.handle_reads import Value
+from freezer.passes.functions.names import FunctionInput, parse_function_input
 from freezer.passes.rewrite import const_node, unique_name
 
 
 @dataclasses.dataclass(frozen=True)
-class Source:
+class Tensor:
     """The tensor an input entry names: output `index` of a node, or an argument."""
 
     name: str
@@ -53,9 +53,9 @@ class GraphBody:
     def node(self, name: str) -> node_def_pb2.NodeDef | None:
         return self._nodes.get(name)
 
-    def source(self, input_name: str) -> Source | None:
+    def tensor(self, input_name: str) -> Tensor | None:
         ref = parse_input(input_name)
-        return None if ref.control else Source(ref.node, ref.port)
+        return None if ref.control else Tensor(ref.node, ref.port)
 
     def argument_value(self, name: str) -> Value | None:
         return None
@@ -88,11 +88,11 @@ class FunctionBody:
     def node(self, name: str) -> node_def_pb2.NodeDef | None:
         return self._nodes.get(name)
 
-    def source(self, input_name: str) -> Source | None:
+    def tensor(self, input_name: str) -> Tensor | None:
         ref = self._parse(input_name)
         if ref.control:
             return None
-        return Source(ref.node, is_argument=True) if ref.is_argument else Source(ref.node, ref.index)
+        return Tensor(ref.node, is_argument=True) if ref.is_argument else Tensor(ref.node, ref.index)
 
     def _parse(self, input_name: str) -> FunctionInput:
         try:

@@ -1,7 +1,7 @@
 """Each TensorFlow op's input and output arguments. Generated; do not edit.
 
-Written by `python scripts/make_op_outputs.py` from the op registry of TensorFlow 2.21.0
-(1910 ops); read by `freezer.op_outputs`. A text table in a string, not a dict literal, as that
+Written by `python scripts/make_op_registry.py` from the op registry of TensorFlow 2.21.0
+(1910 ops); read by `freezer.ops.arguments`. A text table in a string, not a dict literal, as that
 loads in a few milliseconds even where Python compiles the module afresh.
 
 One line per op, sorted by name: `Op: inputs -> outputs`, each side the op's arguments in OpDef

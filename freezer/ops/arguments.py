@@ -4,8 +4,8 @@ A function body names a tensor `node:output_arg:index`, a GraphDef `node:port`: 
 index plus the sizes of the output arguments before `output_arg`. An argument is one tensor, a list
 of N tensors (N an int attr, e.g. `Split`'s `num_split`) or one tensor per entry of a list(type)
 attr (e.g. `IdentityN`'s `T`), so the port depends on the node's attrs. The argument lists come
-from `freezer/op_outputs_table.py`, generated from TensorFlow's op registry by
-`scripts/make_op_outputs.py`; nothing here imports TensorFlow.
+from `freezer/ops/registry.py`, generated from TensorFlow's op registry by
+`scripts/make_op_registry.py`; nothing here imports TensorFlow.
 
 An op missing from the table (a newer or custom op, or a call of a library function by name —
 callers look those up in the library first), or a node whose attrs do not give a list's length,
@@ -25,7 +25,7 @@ from freezer.errors import GraphError
 
 # TensorFlow numbers ports with an int32 (`node:port`), so no real node has more outputs.
 MAX_PORTS = 2**31 - 1
-REGENERATE = "python scripts/make_op_outputs.py"
+REGENERATE = "python scripts/make_op_registry.py"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,14 +59,14 @@ class OpArgs:
 @functools.cache
 def _ops() -> dict[str, str]:
     """Op name → its table line after the name (`inputs -> outputs`), read on first use."""
-    from freezer.op_outputs_table import OPS  # here, not at the top: `import freezer` stays fast
+    from freezer.ops.registry import OPS  # here, not at the top: `import freezer` stays fast
 
     return dict(line.split(":", 1) for line in OPS.splitlines())
 
 
 def table_version() -> str:
     """The TensorFlow version the table was generated from."""
-    from freezer.op_outputs_table import TENSORFLOW_VERSION
+    from freezer.ops.registry import TENSORFLOW_VERSION
 
     return TENSORFLOW_VERSION
 

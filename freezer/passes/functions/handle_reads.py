@@ -1,7 +1,7 @@
 """Ops that took a variable handle, rewritten to take the variable's value.
 
 One rewrite per op, shared by the two places such ops live: function bodies (`functions`, through
-`READERS`) and the graph itself (`resources`). Where they differ — how a new Const is added and
+`HANDLE_READ_REWRITES`) and the graph itself (`resources`). Where they differ — how a new Const is added and
 how an input names it — is the `Body` the rewrite is given.
 
 Each rewrite keeps the node's name, data inputs, control inputs, device and colocation, and the
@@ -89,16 +89,11 @@ def variable_shape_as_shape(node: node_def_pb2.NodeDef, value: Value, body: Body
 
 Rewrite = Callable[[node_def_pb2.NodeDef, Value, Body], None]
 
-# Op → its rewrite, for the ops that take a handle as input 0 and nothing else as a handle.
-# Reads through a handle, rewritten alike in function bodies and in the graph (by `resources`).
-RESOURCE_READS: dict[str, Rewrite] = {
+# The rewrite of each handle read `freezer.ops.HANDLE_READ_AS` lists (each takes the handle as
+# input 0 and nothing else as a handle), alike in function bodies and in the graph (`resources`).
+HANDLE_READ_REWRITES: dict[str, Rewrite] = {
+    "ReadVariableOp": read_as_identity,
     "ResourceGather": gather_as_gather_v2,
     "ResourceGatherNd": gather_nd_as_gather_nd,
     "VariableShape": variable_shape_as_shape,
-}
-# Every use of a handle `functions` rewrites in a function body (in the graph: only Identities).
-READERS: dict[str, Rewrite] = {
-    "Identity": retype_identity,
-    "ReadVariableOp": read_as_identity,
-    **RESOURCE_READS,
 }

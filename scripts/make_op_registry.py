@@ -1,15 +1,15 @@
-"""Write freezer/op_outputs_table.py: every op's input and output arguments, from TensorFlow.
+"""Write freezer/ops/registry.py: every op's input and output arguments, from TensorFlow.
 
 Inlining a function call turns the body's tensor names (`node:output_arg:index`) into graph names
 (`node:port`), which needs each op's argument lists. They come from the op registry of the
 installed TensorFlow (the C API's `TF_GetAllOpList`: every op registered in the process, TF's own
 internal and test ops included) and are written as a Python module, so the table ships inside the
-package with no package-data setup and is read by `freezer.op_outputs` without TensorFlow.
+package with no package-data setup and is read by `freezer.ops.arguments` without TensorFlow.
 
 Usage::
 
-    python scripts/make_op_outputs.py                 # rewrite freezer/op_outputs_table.py
-    python scripts/make_op_outputs.py --out FILE      # write it somewhere else
+    python scripts/make_op_registry.py                 # rewrite freezer/ops/registry.py
+    python scripts/make_op_registry.py --out FILE      # write it somewhere else
 
 The output depends only on TensorFlow's version: ops sorted by name, arguments in OpDef order.
 """
@@ -23,16 +23,16 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-TABLE_PATH = Path(__file__).resolve().parent.parent / "freezer" / "op_outputs_table.py"
-REGENERATE = "python scripts/make_op_outputs.py"
-# `freezer.op_outputs` parses argument entries by these characters, so a name must not hold them.
+TABLE_PATH = Path(__file__).resolve().parent.parent / "freezer" / "ops" / "registry.py"
+REGENERATE = "python scripts/make_op_registry.py"
+# `freezer.ops.arguments` parses argument entries by these characters, so a name must not hold them.
 ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 OP_NAME = re.compile(r"[A-Za-z0-9_>.]+")
 
 HEADER = '''"""Each TensorFlow op's input and output arguments. Generated; do not edit.
 
 Written by `{regenerate}` from the op registry of TensorFlow {version}
-({count} ops); read by `freezer.op_outputs`. A text table in a string, not a dict literal, as that
+({count} ops); read by `freezer.ops.arguments`. A text table in a string, not a dict literal, as that
 loads in a few milliseconds even where Python compiles the module afresh.
 
 One line per op, sorted by name: `Op: inputs -> outputs`, each side the op's arguments in OpDef

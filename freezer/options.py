@@ -1,0 +1,27 @@
+"""The keyword options of `freeze()` and `freeze_files()`, checked when they are made."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+
+from freezer.engines import DEFAULT_ENGINE, ENGINES
+from freezer.errors import OptionError
+
+
+@dataclasses.dataclass(frozen=True)
+class FreezeOptions:
+    """The keyword options of `freeze()` and `freeze_files()`."""
+
+    keep_devices: bool = False  # keep node devices (cleared by default)
+    pin: Mapping[str, str] = dataclasses.field(default_factory=dict)  # placeholder → value, as text
+    keep_variables: Collection[str] = ()  # variables to leave as variables, with their initializers
+    only_variables: Collection[str] | None = None  # freeze only these (the others are kept)
+    # Ops the session engine runs after restoring, before reading; an assign of a kept variable named
+    # here instead chooses that variable's initializer (when the graph assigns it in several places).
+    init_ops: Collection[str] = ()
+    engine: str = DEFAULT_ENGINE
+
+    def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise OptionError(f"Unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}.")

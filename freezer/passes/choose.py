@@ -1,0 +1,79 @@
+"""Choose what to freeze: the variables the user keeps, what must initialize them, and the rest.
+
+`choose_kept_variables` decides which of the variables the outputs reach stay variables
+(`--keep-variables`, `--only-variables`); `keep_initializers` keeps what fills the lookup tables the
+outputs use and what initializes each kept variable, behind one init op that becomes an output too;
+`describe_frozen_variables` lists the others with their checkpoint keys, for the read-values stage.
+"""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto import graph_pb2
+
+from freezer.errors import OptionError
+from freezer.graph import GraphIndex, format_suggestions, nearest
+from freezer.initializers import ensure_init_op, table_initializers, variable_initializers
+from freezer.passes.base import PassContext, PassResult
+from freezer.passes.prune import reachable
+from freezer.variables import describe_variables, is_variable
+
+
+def choose_kept_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
+    """The variables the outputs reach that the options say to leave as variables."""
+    opts = ctx.options
+    if opts.only_variables is not None and not opts.only_variables:
+        raise OptionError("--only-variables names no variable; give the variables to freeze, e.g. "
+                          "--only-variables dense/kernel,dense/bias.")
+    both = set(opts.keep_variables) & set(opts.only_variables or ())
+    if both:
+        raise OptionError(f"{sorted(both)[0]} is both kept (--keep-variables) and frozen (--only-variables); "
+                          "name it in one of them.")
+    for option, names in (("--keep-variables", opts.keep_variables), ("--only-variables", opts.only_variables or ())):
+        for name in names:
+            if name not in index or not is_variable(index[name]):
+                raise OptionError(f"{option} {name}: no variable {name!r} in the graph; give variable node "
+                                  "names as the graph has them."
+                                  f"{format_suggestions(nearest(name, variable_names(index.graph_def)))}")
+    needed_variables = {name for name in reachable(index, ctx.outputs) if is_variable(index[name])}
+    ctx.kept = needed_variables & set(opts.keep_variables)
+    if opts.only_variables is not None:
+        ctx.kept |= needed_variables - set(opts.only_variables)
+    return PassResult(index.graph_def, changed=False)
+
+
+def keep_initializers(index: GraphIndex, ctx: PassContext) -> PassResult:
+    """Keep the initializers of the tables the outputs use and of kept variables behind one init op.
+
+    An `--init-op` naming one of those initializers chose it; the other `--init-op`s are run before
+    values are read, which needs TensorFlow.
+    """
+    graph = index.graph_def
+    tables = table_initializers(index, reachable(index, ctx.outputs))
+    in_graph_order = [node.name for node in graph.node if node.name in ctx.kept]
+    variables = variable_initializers(index, in_graph_order, declared=ctx.declared_initializers,
+                                      chosen=ctx.options.init_ops)
+    ctx.ops_to_run = [name for name in ctx.options.init_ops if name not in variables]
+    if ctx.ops_to_run and ctx.options.engine != "session":
+        raise OptionError("--init-op runs ops of the graph, which needs TensorFlow; add --engine session.")
+    if not tables and not variables:
+        return PassResult(graph, changed=False)
+    nodes_before = len(graph.node)
+    ctx.init_op = ensure_init_op(index, tables + variables)
+    ctx.outputs = [*ctx.outputs, ctx.init_op]
+    what = (["the lookup tables"] if tables else []) + ([f"the kept variables ({', '.join(sorted(ctx.kept))})"]
+                                                         if variables else [])
+    ctx.notes.append(f"Run {ctx.init_op!r} once before the outputs: it initializes {' and '.join(what)}.")
+    return PassResult(graph, changed=len(graph.node) != nodes_before)
+
+
+def describe_frozen_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
+    """The variables left to freeze, keyed by the restore mapping of the graph as given."""
+    names = [name for name in variable_names(index.graph_def) if name not in ctx.kept]
+    ctx.variables = describe_variables(ctx.original, names, ctx.saver_def)
+    if not ctx.variables:
+        ctx.notes.append("The outputs need no variables; the graph was only pruned.")
+    return PassResult(index.graph_def, changed=False)
+
+
+def variable_names(graph_def: graph_pb2.GraphDef) -> list[str]:
+    return [node.name for node in graph_def.node if is_variable(node)]
