@@ -23,8 +23,9 @@ from freezer.graph import GraphIndex, format_suggestions
 from freezer.io.checkpoint import checkpoint_files_read, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_writable_output, read_graph, write_graph
+from freezer.io.savedmodel import SignatureTensor, is_saved_model, read_saved_model
 from freezer.options import FreezeOptions
-from freezer.outputs import resolve_outputs
+from freezer.outputs import Signature, requested_outputs, resolve_outputs
 from freezer.passes import STAGES, PassContext, run_stage
 from freezer.variables import Variable
 
@@ -43,6 +44,10 @@ class FreezeResult:
     output_path: Path | None = None
     output_bytes: int | None = None
     seconds: float = 0.0
+    # A SavedModel's signature tensors as the frozen graph names them: key → dtype and shape.
+    inputs: dict[str, SignatureTensor] = dataclasses.field(default_factory=dict)
+    outputs: dict[str, SignatureTensor] = dataclasses.field(default_factory=dict)
+    signature_outputs: list[str] = dataclasses.field(default_factory=list)  # the output keys kept
 
     @property
     def graph_def(self) -> graph_pb2.GraphDef:
@@ -51,67 +56,123 @@ class FreezeResult:
 
 
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
-           outputs: str | Iterable[str], saver_def: saver_pb2.SaverDef | None = None,
-           declared_initializers: Mapping[str, str] | None = None, **options) -> FreezeResult:
+           outputs: str | Iterable[str] | None = None, saver_def: saver_pb2.SaverDef | None = None,
+           declared_initializers: Mapping[str, str] | None = None, checkpoint_keys: Mapping[str, str] | None = None,
+           signature: Signature | None = None, **options) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
     picks which restore ops map variables to checkpoint keys; `declared_initializers` (variable →
     the op that initializes it, from a MetaGraphDef's VariableDefs) decides what initializes a kept
-    variable. Options are `FreezeOptions` fields:
+    variable; `checkpoint_keys` (variable → key) override the restore mapping, as a TF2
+    SavedModel's object graph gives them; with a `signature`, `outputs` may name its output keys
+    (all of them when None), and its inputs and outputs are named by their keys in the result.
+    Options are `FreezeOptions` fields:
     `pin={"is_training": "false"}` turns placeholders into constants and prunes the branches they
     rule out; `keep_variables`/`only_variables` choose what stays a variable; `init_ops` are run by
     the session engine before values are read. The input GraphDef is not modified.
     """
     started = time.perf_counter()
-    index, ctx = _load(graph_def, checkpoint, outputs, saver_def, declared_initializers, FreezeOptions(**options))
+    index, ctx = _load(graph_def, checkpoint, outputs, FreezeOptions(**options), saver_def=saver_def,
+                       declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
+                       signature=signature)
     for stage in STAGES:  # prepare, choose variables, read values, rewrite, check
         index = run_stage(stage, index, ctx)
     frozen = FrozenGraph(index.graph_def, ctx.deferred)
     return FreezeResult(frozen, ctx.variables, _value_bytes(ctx.values.values()), len(graph_def.node),
-                        len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started)
+                        len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
+                        signature_outputs=list(ctx.output_keys))
 
 
-def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, outputs: str | Iterable[str],
-          saver_def: saver_pb2.SaverDef | None, declared_initializers: Mapping[str, str] | None,
-          options: FreezeOptions) -> tuple[GraphIndex, PassContext]:
-    """Check the outputs and options against the graph as given; index a copy for the passes."""
+def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None,
+          outputs: str | Iterable[str] | None, options: FreezeOptions, **given) -> tuple[GraphIndex, PassContext]:
+    """Check the outputs and options against the graph as given; index a copy for the passes.
+    `given` are the PassContext fields the graph came with (saver, keys, signature, ...)."""
     original = GraphIndex(graph_def)
-    output_nodes = resolve_outputs(original, outputs)
+    output_keys, output_nodes = requested_outputs(original, outputs, given.get("signature"))
     for name in options.init_ops:
         if name not in original:
             raise OptionError(f"--init-op {name}: no op {name!r} in the graph; give op names as the "
                               f"graph has them.{format_suggestions(original.nearest_names(name))}")
     working = graph_pb2.GraphDef()
     working.CopyFrom(graph_def)
-    ctx = PassContext(outputs=output_nodes, options=options, original=original, saver_def=saver_def,
-                      declared_initializers=declared_initializers or {},
-                      checkpoint=None if checkpoint is None else os.fspath(checkpoint))
+    ctx = PassContext(outputs=output_nodes, output_keys=output_keys, options=options, original=original,
+                      checkpoint=None if checkpoint is None else os.fspath(checkpoint), **given)
     return GraphIndex(working), ctx
 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
-                 outputs: str | Iterable[str], output: str | os.PathLike | None = None,
-                 as_text: bool = False, **options) -> FreezeResult:
+                 outputs: str | Iterable[str] | None = None, output: str | os.PathLike | None = None,
+                 as_text: bool = False, tag: str | None = None, signature: str | None = None,
+                 **options) -> FreezeResult:
     """Freeze the graph file with the checkpoint and write the frozen graph.
 
-    `output` defaults to `<graph stem>.frozen.pb` (`.pbtxt` with `as_text`) beside the graph. The
-    file is written whole or not at all; an existing file is replaced only on success. Other
-    options are those of `freeze()`.
+    A SavedModel folder is frozen by `freeze_saved_model` (with `tag` and `signature`). `output`
+    defaults to `<graph stem>.frozen.pb` (`.pbtxt` with `as_text`) beside the graph. The file is
+    written whole or not at all; an existing file is replaced only on success. Other options are
+    those of `freeze()`.
     """
     started = time.perf_counter()
     graph_path = Path(graph)
-    if output is not None and os.fspath(output).endswith("/"):  # Path() would drop the slash
-        raise OptionError(f"The output path {output} is a folder; give a file name with -o.")
-    output_path = Path(output) if output is not None else default_output_path(graph_path, as_text)
+    if is_saved_model(graph_path):
+        if checkpoint is not None:
+            raise OptionError(f"{graph_path} is a SavedModel folder, whose variables/ is its checkpoint; "
+                              "leave out the CHECKPOINT argument.")
+        return freeze_saved_model(graph_path, tag=tag, signature=signature, outputs=outputs, output=output,
+                                  as_text=as_text, **options)
+    if tag is not None or signature is not None:
+        raise OptionError(f"--tag and --signature choose within a SavedModel folder, and {graph_path} is not "
+                          "one; leave them out.")
+    output_path = _output_path(output, graph_path, as_text)
     ensure_writable_output(output_path, [graph_path])  # a folder, a special file or the graph: before any work
     loaded = read_graph(graph_path)
-    resolve_outputs(GraphIndex(loaded.graph_def), outputs)  # unknown names fail before the checkpoint is read
+    resolve_outputs(GraphIndex(loaded.graph_def), outputs or ())  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     # Every file read, as the loaders report them (the state file a folder's checkpoint came from too).
     ensure_writable_output(output_path, [loaded.path, *checkpoint_files_read(checkpoint, prefix)])
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, **options)
+    return _written(result, output_path, as_text, started)
+
+
+def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, signature: str | None = None,
+                       outputs: str | Iterable[str] | None = None, output: str | os.PathLike | None = None,
+                       as_text: bool = False, **options) -> FreezeResult:
+    """Freeze a SavedModel folder (its `variables/` is the checkpoint) and write the frozen graph.
+
+    `tag` picks the MetaGraph (default `serve`, or the only one; "" for one saved without tags),
+    `signature` the signature (default `serving_default`, or the only one). `outputs` may name the
+    signature's output keys or graph nodes; without it, every output of the signature is kept. The
+    inputs and outputs are named by their keys. `output` defaults to `<folder>.frozen.pb` beside
+    the folder. Other options are those of `freeze()`.
+    """
+    started = time.perf_counter()
+    folder = Path(folder)
+    output_path = _output_path(output, folder, as_text)
+    loaded = read_saved_model(folder, tag=tag, signature=signature)
+    prefix = loaded.checkpoint_prefix
+    ensure_writable_output(output_path, [loaded.path, *(checkpoint_files_read(None, prefix) if prefix else [])])
+    chosen = Signature(loaded.signature_name or "", _by_key(loaded.inputs), _by_key(loaded.outputs))
+    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
+                    declared_initializers=loaded.initializers, checkpoint_keys=loaded.checkpoint_keys,
+                    signature=chosen, **options)
+    result.inputs = {key: loaded.inputs[key] for key in loaded.inputs}
+    result.outputs = {key: loaded.outputs[key] for key in result.signature_outputs}
+    return _written(result, output_path, as_text, started)
+
+
+def _by_key(tensors: Mapping[str, SignatureTensor]) -> dict[str, tuple[str, int]]:
+    return {key: (tensor.name, tensor.dtype) for key, tensor in tensors.items()}
+
+
+def _output_path(output: str | os.PathLike | None, graph_path: Path, as_text: bool) -> Path:
+    if output is not None and os.fspath(output).endswith("/"):  # Path() would drop the slash
+        raise OptionError(f"The output path {output} is a folder; give a file name with -o.")
+    return Path(output) if output is not None else default_output_path(graph_path, as_text)
+
+
+def _written(result: FreezeResult, output_path: Path, as_text: bool, started: float) -> FreezeResult:
+    """Write the frozen graph to `output_path` and record where, how big, and how long it all took."""
     try:
         size = write_graph(output_path, result.frozen, as_text=as_text)
     except OSError as error:
@@ -122,7 +183,8 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
 
 
 def default_output_path(graph_path: Path, as_text: bool) -> Path:
-    """`model.pbtxt` → `model.frozen.pb` (or `.frozen.pbtxt` for text) beside the graph."""
+    """`model.pbtxt` → `model.frozen.pb` (or `.frozen.pbtxt` for text) beside the graph; a SavedModel
+    folder `export/` → `export.frozen.pb` beside the folder."""
     return graph_path.with_name(graph_path.stem + (".frozen.pbtxt" if as_text else ".frozen.pb"))
 
 

@@ -1,4 +1,5 @@
-"""The command line: `freeze GRAPH [CHECKPOINT] --outputs NAMES` and the `freezer` command group.
+"""The command line: `freeze GRAPH [CHECKPOINT] --outputs NAMES`, `freeze SAVED_MODEL_DIR`, and the
+`freezer` command group.
 
 This module only parses options, calls `freezer.api`, and turns the result or a `FreezerError` into
 what the user reads: a short summary on stdout, or one `Error: ...` line on stderr and exit code 1.
@@ -25,14 +26,28 @@ GraphArgument = Annotated[Path, typer.Argument(
     # readable=False: freezer reads the file itself, so an unreadable one is one `Error:` line
     # (exit 1) like every other bad file, not a usage error from the argument parser.
     metavar="GRAPH", readable=False,
-    help="GraphDef (.pbtxt text or .pb binary) or MetaGraphDef (.meta).", show_default=False)]
+    help="GraphDef (.pbtxt text or .pb binary), MetaGraphDef (.meta), or a SavedModel folder.",
+    show_default=False)]
 CheckpointArgument = Annotated[Optional[str], typer.Argument(
     metavar="CHECKPOINT",
     help="Checkpoint prefix (ckpt/model-1000), its .index file, or its folder. "
          "Optional for a .meta whose checkpoint sits beside it.", show_default=False)]
-OutputsOption = Annotated[list[str], typer.Option(
-    "--outputs", metavar=NAMES, help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work.",
-    show_default=False)]
+OutputsOption = Annotated[Optional[list[str]], typer.Option(
+    "--outputs", metavar=NAMES, help="Output node names, comma-separated or repeated; 'y' and 'y:0' both work. "
+                                     "For a SavedModel: its signature's output keys or graph nodes (default: "
+                                     "every output of the signature).", show_default=False)]
+TagOption = Annotated[Optional[str], typer.Option(
+    "--tag", metavar="TAG[,TAG…]", help="SavedModel: the tag set of the MetaGraph to freeze (default: serve, or "
+                                        "the only one; \"\" for one saved without tags).", show_default=False)]
+SignatureOption = Annotated[Optional[str], typer.Option(
+    "--signature", metavar="NAME", help="SavedModel: the signature to freeze (default: serving_default, or the "
+                                        "only one).", show_default=False)]
+KeepCallsOption = Annotated[bool, typer.Option(
+    "--keep-calls", metavar="", help="Keep function calls (PartitionedCall, StatefulPartitionedCall) instead of "
+                                     "inlining them.", show_default=False)]
+LowerControlFlowOption = Annotated[bool, typer.Option(
+    "--lower-control-flow", metavar="", help="Lower If/While/Case to v1 control flow (Switch, Merge, Enter, ...) "
+                                             "for consumers that know only those.", show_default=False)]
 OutputOption = Annotated[Optional[str], typer.Option(  # str: a trailing "/" must reach the API
     "--output", "-o", metavar="FILE",
     help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).", show_default=False)]
@@ -61,7 +76,9 @@ DebugOption = Annotated[bool, typer.Option(
 
 
 def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
-                   outputs: OutputsOption, output: OutputOption = None, text: TextOption = False,
+                   outputs: OutputsOption = None, output: OutputOption = None, text: TextOption = False,
+                   tag: TagOption = None, signature: SignatureOption = None, keep_calls: KeepCallsOption = False,
+                   lower_control_flow: LowerControlFlowOption = False,
                    keep_devices: KeepDevicesOption = False, set_: SetOption = None,
                    keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
@@ -70,7 +87,8 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
     from freezer.api import freeze_files  # here, so that --help need not load numpy
     from freezer.outputs import split_names
     try:
-        result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text,
+        result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text, tag=tag,
+                              signature=signature, keep_calls=keep_calls, lower_control_flow=lower_control_flow,
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
@@ -109,10 +127,19 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
 def print_summary(result: FreezeResult) -> None:
     for note in result.notes:
         typer.echo(f"Note: {note}")
+    for kind, tensors in (("Inputs", result.inputs), ("Outputs", result.outputs)):
+        if tensors:
+            typer.echo(f"{kind}: " + ", ".join(f"{key}:0 {tensor.dtype_name} {describe_shape(tensor.shape)}"
+                                               for key, tensor in tensors.items()))
     typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
                f"nodes {result.nodes_before} -> {result.nodes_after}")
     typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "
                f"in {result.seconds:.2f} s")
+
+
+def describe_shape(shape: tuple[int | None, ...] | None) -> str:
+    """`[?, 224, 224, 3]`, or `[...]` when even the rank is unknown."""
+    return "[...]" if shape is None else "[" + ", ".join("?" if dim is None else str(dim) for dim in shape) + "]"
 
 
 def human_size(size: int) -> str:

@@ -21,6 +21,8 @@ class FreezeOptions:
     # here instead chooses that variable's initializer (when the graph assigns it in several places).
     init_ops: Collection[str] = ()
     engine: str = DEFAULT_ENGINE
+    keep_calls: bool = False  # keep PartitionedCall/StatefulPartitionedCall nodes (inlined by default)
+    lower_control_flow: bool = False  # lower If/While/Case to v1 Switch/Merge/Enter/Exit/NextIteration
 
     def __post_init__(self):
         if self.engine not in ENGINES:

@@ -1,4 +1,4 @@
-"""Which nodes the user asks for: `--outputs y`, `y:0`, `a, b`, checked against the graph.
+"""Which nodes the user asks for: `--outputs y`, `y:0`, `a, b`, or a SavedModel signature's keys.
 
 Every name is checked before any work is done: an unknown node is an error that suggests the nearest
 names, a control input (`^y`) is not an output, and a port must be one the node has.
@@ -6,6 +6,7 @@ names, a control input (`^y`) is not an output, and a port must be one the node 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
 from tensorboard.compat.proto import node_def_pb2
@@ -86,3 +87,37 @@ def split_names(outputs: str | Iterable[str]) -> list[str]:
     items = [outputs] if isinstance(outputs, str) else list(outputs)
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    """A SavedModel signature's tensors by key (`input_1`, `predictions`): the names a deployer uses.
+
+    Each maps a key to the graph tensor (`node:port`) and its dtype (a `types_pb2` number).
+    """
+
+    name: str
+    inputs: Mapping[str, tuple[str, int]]
+    outputs: Mapping[str, tuple[str, int]]
+
+
+def requested_outputs(index: GraphIndex, outputs: str | Iterable[str] | None,
+                      signature: Signature | None) -> tuple[list[str], list[str]]:
+    """(signature output keys, graph node names) the user asks for. With a signature, a name that is
+    an output key means that output, and no names mean all of them; other names are graph nodes."""
+    names = split_names(outputs or ())
+    if signature is None:
+        return [], resolve_outputs(index, names)
+    if not names:
+        if not signature.outputs:
+            raise OutputNameError("The signature has no outputs; name the nodes to keep with --outputs.")
+        return list(signature.outputs), []
+    keys = [name for name in names if name in signature.outputs]
+    others = [name for name in names if name not in signature.outputs]
+    unknown = [name for name in others if parse_input(name).node not in index]
+    if unknown:
+        listed = ", ".join(signature.outputs) or "none"
+        hint = format_suggestions(index.nearest_names(parse_input(unknown[0]).node))
+        raise OutputNameError(f"Output {unknown[0]!r} is neither an output of signature {signature.name!r} "
+                              f"(its outputs: {listed}) nor a node of the graph.{hint}")
+    return keys, resolve_outputs(index, others) if others else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 
 from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
@@ -41,14 +42,15 @@ def is_variable(node: node_def_pb2.NodeDef) -> bool:
     return node.op in VARIABLE_OPS
 
 
-def describe_variables(index: GraphIndex, names: list[str],
-                       saver_def: saver_pb2.SaverDef | None) -> list[Variable]:
-    """A `Variable` for each named variable node, keyed by the graph's restore mapping.
+def describe_variables(index: GraphIndex, names: list[str], saver_def: saver_pb2.SaverDef | None,
+                       known_keys: Mapping[str, str] | None = None) -> list[Variable]:
+    """A `Variable` for each named variable node, keyed by `known_keys` (a TF2 SavedModel's object
+    graph gives them) or else the graph's restore mapping.
 
     `index` must cover the whole graph (not only the pruned part): the restore ops, and every
     part of a partitioned variable, are needed to find keys and slices.
     """
-    keys = restore_keys(index, saver_def)
+    keys = {**restore_keys(index, saver_def), **{name: (key, "") for name, key in (known_keys or {}).items()}}
     if any(name not in keys for name in names):  # the others are looked up by name, parts by slice
         keys = {**_part_keys(index), **keys}
     return [_describe(index[name], keys.get(name) or (name, "")) for name in names]

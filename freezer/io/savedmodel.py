@@ -101,6 +101,11 @@ class LoadedSavedModel:
     checkpoint_keys: dict[str, str]  # TF2: VarHandleOp node → checkpoint key (empty for TF1)
 
 
+def is_saved_model(path: Path) -> bool:
+    """Whether `path` is a folder holding `saved_model.pb` (or `.pbtxt`)."""
+    return path.is_dir() and any(os.path.lexists(path / name) for name in (BINARY_NAME, TEXT_NAME))
+
+
 def read_saved_model(folder: str | os.PathLike, *, tag: str | Iterable[str] | None = None,
                      signature: str | None = None) -> LoadedSavedModel:
     """Read the SavedModel in `folder`; `tag` is a tag set ("serve", "serve,gpu", or an iterable;

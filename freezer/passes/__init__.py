@@ -1,9 +1,11 @@
 """The stages of a freeze and their passes: the one place the order of work is decided.
 
-    prepare           pin placeholders (--set), fold the control flow they decide
+    prepare           a SavedModel signature's outputs, pin placeholders (--set), fold the control
+                      flow they decide
     choose variables  what stays a variable, what initializes it, prune to the outputs
     read values       each variable to freeze, from the checkpoint
-    rewrite           variables → Consts, and everything that took them made to take values
+    rewrite           variables → Consts, and everything that took them made to take values; a
+                      signature's tensors named by their keys
     check             the graph will load in its consumers
 
 `freezer.api.freeze()` loads the graph (outputs and options checked against it) and runs `STAGES`.
@@ -22,9 +24,11 @@ from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
 from freezer.passes.resources import rewrite_resource_reads
+from freezer.passes.signature import add_signature_outputs, name_by_signature
 from freezer.passes.values import read_values
 
 PREPARE = Stage("prepare", (
+    add_signature_outputs,
     pin_placeholders,
     fold_constant_branches,
 ))
@@ -43,6 +47,7 @@ REWRITE = Stage("rewrite", (
     repair_ref_ops,
     rewrite_resource_reads,
     prune_to_outputs,  # what only the repaired assigns needed falls away
+    name_by_signature,
     drop_dangling_colocation,
     clear_devices,
 ))

@@ -18,6 +18,7 @@ from tensorboard.compat.proto import graph_pb2, saver_pb2
 from freezer.errors import FreezerError
 from freezer.graph import GraphIndex
 from freezer.options import FreezeOptions
+from freezer.outputs import Signature
 from freezer.variables import Variable
 
 
@@ -31,6 +32,10 @@ class PassContext:
     saver_def: saver_pb2.SaverDef | None = None  # a MetaGraphDef's saver: whose restore ops give the keys
     declared_initializers: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → its op
     checkpoint: str | None = None  # the prefix values are read from
+    checkpoint_keys: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → key (TF2)
+    signature: Signature | None = None  # a SavedModel's: its tensors get their keys as names
+    output_keys: list[str] = dataclasses.field(default_factory=list)  # the signature outputs asked for
+    key_nodes: dict[str, str] = dataclasses.field(default_factory=dict)  # output key → node holding it
     kept: set[str] = dataclasses.field(default_factory=set)  # variables left as variables
     init_op: str | None = None  # what a consumer runs once before the outputs
     ops_to_run: list[str] = dataclasses.field(default_factory=list)  # --init-op ops run before reading

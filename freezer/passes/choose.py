@@ -69,7 +69,7 @@ def keep_initializers(index: GraphIndex, ctx: PassContext) -> PassResult:
 def describe_frozen_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
     """The variables left to freeze, keyed by the restore mapping of the graph as given."""
     names = [name for name in variable_names(index.graph_def) if name not in ctx.kept]
-    ctx.variables = describe_variables(ctx.original, names, ctx.saver_def)
+    ctx.variables = describe_variables(ctx.original, names, ctx.saver_def, ctx.checkpoint_keys)
     if not ctx.variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     return PassResult(index.graph_def, changed=False)
