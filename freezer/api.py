@@ -20,6 +20,7 @@ from tensorboard.compat.proto import graph_pb2, saver_pb2
 
 from freezer.errors import OptionError
 from freezer.graph import GraphIndex, format_suggestions
+from freezer.io import events
 from freezer.io.checkpoint import checkpoint_files_read, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_writable_output, read_graph, write_graph
@@ -104,17 +105,22 @@ def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None,
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
                  outputs: str | Iterable[str] | None = None, output: str | os.PathLike | None = None,
                  as_text: bool = False, tag: str | None = None, signature: str | None = None,
-                 **options) -> FreezeResult:
+                 run: str | None = None, **options) -> FreezeResult:
     """Freeze the graph file with the checkpoint and write the frozen graph.
 
-    A SavedModel folder is frozen by `freeze_saved_model` (with `tag` and `signature`). `output`
-    defaults to `<graph stem>.frozen.pb` (`.pbtxt` with `as_text`) beside the graph. The file is
-    written whole or not at all; an existing file is replaced only on success. Other options are
+    A SavedModel folder is frozen by `freeze_saved_model` (with `tag` and `signature`). `graph` may
+    also be a TensorBoard events file or log folder; `run` picks the run of a log folder whose runs
+    hold several graphs. `output` defaults to `<graph stem>.frozen.pb` (`.pbtxt` with `as_text`)
+    beside the graph (for a log folder or events file: inside the folder, named after it). The file
+    is written whole or not at all; an existing file is replaced only on success. Other options are
     those of `freeze()`.
     """
     started = time.perf_counter()
     graph_path = Path(graph)
     if is_saved_model(graph_path):
+        if run is not None:
+            raise OptionError(f"--run {run} picks a run of a log folder, and {graph_path} is a SavedModel "
+                              "folder; leave --run out.")
         if checkpoint is not None:
             raise OptionError(f"{graph_path} is a SavedModel folder, whose variables/ is its checkpoint; "
                               "leave out the CHECKPOINT argument.")
@@ -123,15 +129,18 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     if tag is not None or signature is not None:
         raise OptionError(f"--tag and --signature choose within a SavedModel folder, and {graph_path} is not "
                           "one; leave them out.")
-    output_path = _output_path(output, graph_path, as_text)
+    logs_output = events.default_output(graph_path, as_text)  # None unless a log folder or events file
+    output_path = _output_path(output if output is not None else logs_output, graph_path, as_text)
     ensure_writable_output(output_path, [graph_path])  # a folder, a special file or the graph: before any work
-    loaded = read_graph(graph_path)
+    loaded = read_graph(graph_path, run=run)
     resolve_outputs(GraphIndex(loaded.graph_def), outputs or ())  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     # Every file read, as the loaders report them (the state file a folder's checkpoint came from too).
-    ensure_writable_output(output_path, [loaded.path, *checkpoint_files_read(checkpoint, prefix)])
+    ensure_writable_output(output_path, [loaded.path, *loaded.files_read, *checkpoint_files_read(checkpoint, prefix)])
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, **options)
+    read_from = [f"Read {loaded.description}."] if loaded.description else []
+    result.notes[:0] = [*read_from, *loaded.notes]
     return _written(result, output_path, as_text, started)
 
 

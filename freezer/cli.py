@@ -26,8 +26,8 @@ GraphArgument = Annotated[Path, typer.Argument(
     # readable=False: freezer reads the file itself, so an unreadable one is one `Error:` line
     # (exit 1) like every other bad file, not a usage error from the argument parser.
     metavar="GRAPH", readable=False,
-    help="GraphDef (.pbtxt text or .pb binary), MetaGraphDef (.meta), or a SavedModel folder.",
-    show_default=False)]
+    help="GraphDef (.pbtxt text or .pb binary), MetaGraphDef (.meta), a SavedModel folder, or a TensorBoard "
+         "events file or log folder (the last graph written to it).", show_default=False)]
 CheckpointArgument = Annotated[Optional[str], typer.Argument(
     metavar="CHECKPOINT",
     help="Checkpoint prefix (ckpt/model-1000), its .index file, or its folder. "
@@ -50,7 +50,8 @@ LowerControlFlowOption = Annotated[bool, typer.Option(
                                              "for consumers that know only those.", show_default=False)]
 OutputOption = Annotated[Optional[str], typer.Option(  # str: a trailing "/" must reach the API
     "--output", "-o", metavar="FILE",
-    help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph).", show_default=False)]
+    help="Where to write the frozen graph (default: <graph stem>.frozen.pb beside the graph; from logs, "
+         "<folder name>.frozen.pb in the log folder).", show_default=False)]
 TextOption = Annotated[bool, typer.Option(
     "--text", metavar="", help="Write a text GraphDef (.pbtxt) instead of binary.", show_default=False)]
 KeepDevicesOption = Annotated[bool, typer.Option(
@@ -71,6 +72,9 @@ OnlyVariablesOption = Annotated[Optional[list[str]], typer.Option(
 InitOpOption = Annotated[Optional[list[str]], typer.Option(
     "--init-op", metavar=NAMES, help="Ops to run after restoring and before reading values, like freeze_graph's "
                                      "initializer_nodes (session engine).", show_default=False)]
+RunOption = Annotated[Optional[str], typer.Option(
+    "--run", metavar="NAME", help="The run of a log folder to read the graph from (its subfolder, as "
+                                  "TensorBoard names it), when several runs hold graphs.", show_default=False)]
 DebugOption = Annotated[bool, typer.Option(
     "--debug", metavar="", help="Show the traceback of an error.", show_default=False)]
 
@@ -82,7 +86,7 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
                    keep_devices: KeepDevicesOption = False, set_: SetOption = None,
                    keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
-                   debug: DebugOption = False) -> None:
+                   run: RunOption = None, debug: DebugOption = False) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
     from freezer.api import freeze_files  # here, so that --help need not load numpy
     from freezer.outputs import split_names
@@ -92,7 +96,7 @@ def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, 
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
-                              init_ops=split_names(init_op or []), engine=engine)
+                              init_ops=split_names(init_op or []), engine=engine, run=run)
     except Exception as error:
         if debug:
             raise

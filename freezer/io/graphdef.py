@@ -1,7 +1,8 @@
 """Reading graph files (GraphDef or MetaGraphDef, text or binary) and writing frozen GraphDefs.
 
 The format is decided from the content: a binary protobuf almost never decodes as UTF-8 text that
-starts with a field name, and a text proto never parses as a binary one that makes sense.
+starts with a field name, and a text proto never parses as a binary one that makes sense. A
+TensorBoard events file, or a log folder, gives the graph a training run wrote to it (io/events.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from google.protobuf import message, text_format
-from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2
+from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError, OptionError
+from freezer.io import events
 from freezer.io.frozen import FrozenGraph
 from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, parse_text
+from freezer.variables import is_variable
 
 _UTF8_BOM = b"\xef\xbb\xbf"  # some editors start text files with it
 # A text proto starts (after comments and blank lines) with a field name and then `{` or `:`.
@@ -38,11 +41,23 @@ class LoadedGraph:
     path: Path
     is_text: bool
     initializers: dict[str, str] = dataclasses.field(default_factory=dict)  # variable → its initializer op
+    # Where in `path` the graph was, when that is not the whole file ("the graph at step 0 of events file X").
+    description: str | None = None
+    files_read: list[Path] = dataclasses.field(default_factory=list)  # besides `path`: a run's other events files
+    notes: list[str] = dataclasses.field(default_factory=list)  # things the user should know
 
 
-def read_graph(path: str | os.PathLike) -> LoadedGraph:
-    """Read a `.pbtxt`/`.pb` GraphDef or a `.meta` MetaGraphDef, text or binary."""
+def read_graph(path: str | os.PathLike, *, run: str | None = None) -> LoadedGraph:
+    """Read a `.pbtxt`/`.pb` GraphDef or a `.meta` MetaGraphDef, text or binary; or the last graph
+    written to a TensorBoard events file or log folder (of its run `run`, when it has several)."""
     path = Path(path)
+    if path.is_dir():
+        return _read_log_folder(path, run)
+    if run is not None:
+        raise OptionError(f"--run {run} picks a run of a log folder, but {path} is a file; give the log "
+                          "folder, or leave --run out.")
+    if events.is_events_file(path):
+        return _from_events(events.read_events_file(path))
     data = _read_bytes(path)
     is_text = looks_like_text(data)
     is_meta = path.suffix == ".meta" or (is_text and _first_field(data) in _METAGRAPH_TEXT_FIELDS)
@@ -57,6 +72,44 @@ def read_graph(path: str | os.PathLike) -> LoadedGraph:
         saver = proto.saver_def if proto.HasField("saver_def") else None
         return LoadedGraph(proto.graph_def, saver, path, is_text, declared_initializers(proto, path))
     return LoadedGraph(proto, None, path, is_text)
+
+
+def _read_log_folder(folder: Path, run: str | None) -> LoadedGraph:
+    from freezer.io.savedmodel import is_saved_model  # here: savedmodel imports this module
+    found = None if is_saved_model(folder) else events.read_log_folder(folder, run)
+    if found is None:
+        raise GraphError(f"{folder} is a folder; give the graph file (.pbtxt, .pb or .meta) inside it.")
+    return _from_events(found)
+
+
+def _from_events(found: events.EventsGraph) -> LoadedGraph:
+    """Parse the graph an events file held, as a `.meta` or `.pb` of it would be."""
+    proto = meta_graph_pb2.MetaGraphDef() if found.is_meta else graph_pb2.GraphDef()
+    label = found.description[0].upper() + found.description[1:]
+    _parse_binary(found.data, proto, label)
+    graph_def = proto.graph_def if found.is_meta else proto
+    _refuse_function_graph(graph_def, label)
+    others = [path for path in found.files_read if path != found.path]
+    loaded = LoadedGraph(graph_def, None, found.path, False, description=found.description,
+                         files_read=others, notes=found.notes)
+    if found.is_meta:
+        loaded.saver_def = proto.saver_def if proto.HasField("saver_def") else None
+        loaded.initializers = declared_initializers(proto, found.path)
+    return loaded
+
+
+def _refuse_function_graph(graph_def: graph_pb2.GraphDef, label: str) -> None:
+    """A TF2 function graph (what tf.summary.graph and Keras' TensorBoard callback write in TF2)
+    takes each variable as a resource placeholder the caller feeds: no checkpoint key leads to it."""
+    if any(is_variable(node) for node in graph_def.node):
+        return
+    captured = [node.name for node in graph_def.node if node.op == "Placeholder" and "dtype" in node.attr
+                and node.attr["dtype"].type == types_pb2.DT_RESOURCE]
+    if captured:
+        shown = ", ".join(captured[:3]) + (", ..." if len(captured) > 3 else "")
+        raise GraphError(f"{label} is a TF2 function graph: it takes the variables as captured placeholders "
+                         f"({shown}), not variables, so it cannot be frozen with a checkpoint; give the "
+                         "model's SavedModel instead (tf.saved_model.save).")
 
 
 def looks_like_text(data: bytes) -> bool:
@@ -148,7 +201,7 @@ def _parse_binary_graph_or_meta(data: bytes, path: Path) -> tuple[message.Messag
         return meta, True
 
 
-def _parse_binary(data: bytes, proto: message.Message, path: Path) -> None:
+def _parse_binary(data: bytes | bytearray, proto: message.Message, path: Path | str) -> None:
     kind = type(proto).__name__
     hint = "the file may be truncated or not a TensorFlow graph"
     try:
