@@ -39,7 +39,8 @@ the builders in LEGACY_KERAS get ``TF_USE_LEGACY_KERAS=1`` in their process's
 environment, as tf.compat.v1.layers, the v1 RNN cells and tf_keras need it set
 before TensorFlow is imported.  Values are
 seeded, and nothing time-dependent is written, so a rebuild gives the same bytes
-under the same TensorFlow version.
+under the same TensorFlow version; except the events files of the events_* fixtures, in
+which TensorFlow's FileWriter records wall times (the builders in EAGER run eagerly, as TF2 code does).
 """
 
 import argparse
@@ -63,6 +64,8 @@ SEED = 1234
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures"
 # The date a zip member gets instead of "now", so rebuilt io.npz files don't churn.
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# The name every events fixture's file gets (TensorBoard and freezer find it by "tfevents").
+EVENTS_FILE = "events.out.tfevents.1700000000.fixture"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -799,6 +802,115 @@ def build_v1_folder(folder, rng):
     ), save_as="ckpt/model.ckpt", global_step=7, write_version=tf.compat.v1.train.SaverDef.V1)
 
 
+def events_model():
+    """x -> relu(x @ layer0/w + layer0/b) @ layer1/w + layer1/b -> y (ref variables), and the
+    summaries a training loop writes about it: a loss scalar and a weights histogram."""
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    hidden, weights = x, []
+    for index, (fan_in, fan_out) in enumerate([(4, 6), (6, 3)]):
+        with tf.compat.v1.variable_scope(f"layer{index}"):
+            weights.append(tf.compat.v1.get_variable("w", [fan_in, fan_out]))
+            b = tf.compat.v1.get_variable("b", [fan_out], initializer=tf.compat.v1.zeros_initializer())
+        hidden = tf.matmul(tf.nn.relu(hidden) if index else hidden, weights[-1]) + b
+    y = tf.identity(hidden, name="y")
+    loss = tf.compat.v1.summary.scalar("loss", tf.reduce_mean(tf.square(y)))
+    return tf.compat.v1.summary.merge([loss, tf.compat.v1.summary.histogram("layer0/w", weights[0])])
+
+
+def write_summaries(writers, sess, summaries, rng, steps=3):
+    """What a training loop logs after the graph: summaries at steps 0..steps-1, then close."""
+    for step in range(steps):
+        feed = {"x:0": rng.normal(size=[2, 4]).astype(np.float32)}
+        for writer in writers:
+            writer.add_summary(sess.run(summaries, feed), step)
+    for writer in writers:
+        writer.close()
+
+
+def name_events_file(run_folder, name=EVENTS_FILE):
+    """Rename the one events file a FileWriter wrote (events.out.tfevents.<time>.<host>) to a
+    fixed name, so rebuilds do not add files. Its content holds wall times: it changes anyway."""
+    (written,) = run_folder.glob("events.out.tfevents.*")
+    written.rename(run_folder / name)
+
+
+def build_events_graph(folder, rng):
+    summaries = events_model()
+    init = tf.compat.v1.global_variables_initializer()
+    saver = make_saver()
+    with tf.compat.v1.Session() as sess:
+        # As a TF1 training script logs: the graph given at construction (all ops exist by
+        # now), summaries after it; the validation run (as Keras' callback writes it) has no graph.
+        train = tf.compat.v1.summary.FileWriter(str(folder / "logs/train"), sess.graph)
+        validation = tf.compat.v1.summary.FileWriter(str(folder / "logs/validation"))
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        write_summaries([train, validation], sess, summaries, rng)
+        saver.save(sess, str(folder / "ckpt/model"), write_meta_graph=False)
+        write_fixture(folder, sess, rng, Record(
+            description="A TensorBoard log folder: run train holds the graph (ref variables, "
+                        "x -> relu dense 6 -> dense 3 -> y) given to FileWriter at construction, "
+                        "then loss and histogram summaries; run validation holds summaries only. "
+                        "GRAPH is the log folder.",
+            graph="logs",
+            checkpoint="ckpt/model",
+        ))
+    for run in ("train", "validation"):
+        name_events_file(folder / "logs" / run)
+
+
+def build_events_meta(folder, rng):
+    summaries = events_model()
+    init = tf.compat.v1.global_variables_initializer()
+    make_saver()  # "save": the default saver, with the variables' own names as keys
+    renamed = {f"old/{v.op.name}": v for v in tf.compat.v1.global_variables()}
+    saver = make_saver(renamed)  # "save_1": the keys the checkpoint holds
+    with tf.compat.v1.Session() as sess:
+        writer = tf.compat.v1.summary.FileWriter(str(folder / "logs"), sess.graph)
+        # Both at step 0: only the MetaGraphDef's saver_def says which saver wrote the checkpoint.
+        writer.add_meta_graph(tf.compat.v1.train.export_meta_graph(saver_def=saver.saver_def))
+        sess.run(init)
+        load_values_unlike_init(sess, tf.compat.v1.global_variables(), rng)
+        write_summaries([writer], sess, summaries, rng)
+        saver.save(sess, str(folder / "ckpt/model"), global_step=5, write_meta_graph=False)
+        write_fixture(folder, sess, rng, Record(
+            description="An events file holding the graph (FileWriter given it at construction) and "
+                        "a MetaGraphDef at the same step (add_meta_graph) whose saver_def names "
+                        "save_1, the saver that maps keys old/layer0/w, ... onto the variables; the "
+                        "graph's other saver (save) uses their own names, which the checkpoint "
+                        "lacks. Summaries follow. GRAPH is the events file.",
+            graph=f"logs/{EVENTS_FILE}",
+            checkpoint="ckpt",
+        ))
+    name_events_file(folder / "logs")
+
+
+def build_events_tf2(folder, rng):
+    """Not frozen (no fixture.json): the TF2 logs that hold a function graph, not a graph with
+    variables. trace/ as tf.summary.trace_export writes it, graph/ as tf.summary.graph (and
+    Keras' TensorBoard callback) write it."""
+    w = tf.Variable(rng.normal(size=[4, 3]).astype(np.float32), name="w")
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    def model(x):
+        return tf.matmul(x, w)
+
+    traced = tf.summary.create_file_writer(str(folder / "trace"))
+    tf.summary.trace_on(graph=True, profiler=False)
+    model(tf.ones([1, 4]))
+    with traced.as_default():
+        tf.summary.trace_export("model", step=0)
+        tf.summary.scalar("loss", 0.5, step=1)
+    traced.close()
+    graph = tf.summary.create_file_writer(str(folder / "graph"))
+    with graph.as_default():
+        tf.summary.graph(model.get_concrete_function().graph)
+    graph.close()
+    for run in ("trace", "graph"):
+        name_events_file(folder / run)
+
+
 BUILDERS = {
     "mlp_ref": build_mlp_ref,
     "resource_pb": build_resource_pb,
@@ -820,9 +932,14 @@ BUILDERS = {
     "pinned_bn": build_pinned_bn,
     "v1_dtypes": build_v1_dtypes,
     "v1_folder": build_v1_folder,
+    "events_graph": build_events_graph,
+    "events_meta": build_events_meta,
+    "events_tf2": build_events_tf2,
 }
 # Builders whose process needs TF_USE_LEGACY_KERAS=1 before TensorFlow is imported.
 LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
+# Builders that run eagerly, as TF2 code does (the others run in TF1 graph mode).
+EAGER = {"events_tf2"}
 
 
 # ------------------------------------------------------------------------ processes
@@ -831,7 +948,8 @@ LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn
 def build_one(name, out):
     """Build one fixture in this process (the child side of `--one`)."""
     tf.get_logger().setLevel("ERROR")  # TF1 APIs warn about their own deprecation
-    tf.compat.v1.disable_eager_execution()
+    if name not in EAGER:
+        tf.compat.v1.disable_eager_execution()
     tf.compat.v1.set_random_seed(SEED)  # the graph's random initializers
     BUILDERS[name](out / name, np.random.default_rng(SEED))  # all numpy values
 

@@ -107,8 +107,10 @@ def run_original(fixture: Fixture) -> dict[str, np.ndarray]:
     from freezer.io.checkpoint import resolve_checkpoint
     prefix = resolve_checkpoint(fixture.checkpoint, fixture.graph)
     with tf.Graph().as_default() as graph:
-        if fixture.graph.suffix == ".meta":
-            saver = tf.compat.v1.train.import_meta_graph(str(fixture.graph), clear_devices=True)
+        logged = _logged_meta_graph(fixture.graph)
+        if fixture.graph.suffix == ".meta" or logged is not None:
+            meta = str(fixture.graph) if logged is None else logged
+            saver = tf.compat.v1.train.import_meta_graph(meta, clear_devices=True)
             restore_op, filename = saver.saver_def.restore_op_name, saver.saver_def.filename_tensor_name
         else:
             tf.import_graph_def(_without_devices(_read_graph_def(fixture.graph)), name="")
@@ -119,6 +121,23 @@ def run_original(fixture: Fixture) -> dict[str, np.ndarray]:
             if fixture.init_op:
                 session.run(fixture.init_op)
             return dict(zip(fixture.fetches, session.run(fixture.fetches, feed_dict=fixture.inputs)))
+
+
+def _logged_meta_graph(path: Path):
+    """The MetaGraphDef TensorBoard's EventAccumulator finds in a log folder (its one events file
+    holding one) or events file; None for other graphs."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    if not (path.is_dir() or "tfevents" in path.name):
+        return None
+    with_graphs = []
+    for events in [path] if path.is_file() else sorted(path.rglob("*tfevents*")):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        if accumulator.Tags()["meta_graph"]:
+            with_graphs.append(accumulator.MetaGraph())
+    (meta,) = with_graphs
+    return tf.compat.v1.MetaGraphDef.FromString(meta.SerializeToString())  # tensorboard's class → TF's
 
 
 def _read_graph_def(path: Path):
