@@ -110,6 +110,19 @@ class GraphIndex:
         return (node for node in self.graph_def.node if node.op in wanted)
 
 
+def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
+    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe."""
+    seen: set[str] = set()
+    pending = [name for name in outputs if name in index]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pending.extend(source for source in map(input_node_name, index[name].input) if source in index)
+    return seen
+
+
 class ConstFlow:
     """Which Const's value reaches an input, following pass-through ops back from it.
 

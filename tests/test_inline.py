@@ -132,8 +132,8 @@ def test_calls_the_outputs_do_not_reach_stay(nested_calls):
 
 
 def test_call_waited_for_by_control_input_stays_as_identity_n():
-    """`^call` must still wait for the function's side effect (an assign): the call becomes an
-    IdentityN waiting on the function's control outputs."""
+    """`^call` must still wait for the function's side effect (an assign): the call becomes a NoOp
+    (nothing reads its values) waiting on the function's control outputs."""
     tf = pytest.importorskip("tensorflow")
     with tf.Graph().as_default() as tf_graph:
         v = tf.Variable(1.0, name="v")
@@ -151,7 +151,7 @@ def test_call_waited_for_by_control_input_stays_as_identity_n():
     inlined = inline(graph_def, ["y", "init"])
     assert_flat(inlined)
     kept = next(n for n in inlined.node if n.name == call.op.name)
-    assert kept.op == "IdentityN"
+    assert kept.op == "NoOp"
     assert any(name.startswith(f"^{call.op.name}/") for name in kept.input)  # the assign, by control_ret
     before = run_tf(graph_def, ["y:0"], targets=["init"])
     assert before == [11.0]
@@ -366,10 +366,14 @@ def test_call_named_by_an_output_or_colocation_stays():
     for outputs, extra in ((["y", "call"], ()), (["y", "z"], [node("z", "Identity", "x", T=FLOAT, _class=[b"loc:@call"])])):
         graph_def = called_graph(double(), extra=extra)
         nodes = nodes_by_name(inline(graph_def, outputs))
-        assert nodes["call"].op == "IdentityN"
-        assert list(nodes["call"].input) == ["call/add"]
-        assert nodes["call"].attr["T"].list.type == [FLOAT]
         assert nodes["y"].input == ["call/add"]
+        if "call" in outputs:  # its values are asked for
+            assert nodes["call"].op == "IdentityN"
+            assert list(nodes["call"].input) == ["call/add"]
+            assert nodes["call"].attr["T"].list.type == [FLOAT]
+        else:  # only named: a NoOp after what it returned
+            assert nodes["call"].op == "NoOp"
+            assert list(nodes["call"].input) == ["^call/add"]
 
 
 def test_nested_call_named_by_a_kept_calls_control_output_stays():
@@ -378,8 +382,8 @@ def test_nested_call_named_by_a_kept_calls_control_output_stays():
                      control_ret={"effect": "inner_call"})
     nodes = nodes_by_name(inline(called_graph(outer, double()), ["y", "call"]))
     assert list(nodes["call"].input) == ["x", "^call/inner_call"]
-    assert nodes["call/inner_call"].op == "IdentityN"
-    assert list(nodes["call/inner_call"].input) == ["call/inner_call/add"]
+    assert nodes["call/inner_call"].op == "NoOp"  # only waited on
+    assert list(nodes["call/inner_call"].input) == ["^call/inner_call/add"]
 
 
 def test_unneeded_call_is_dropped():

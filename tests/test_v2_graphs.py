@@ -212,9 +212,10 @@ def scenario(request, built) -> Scenario:
 
 @pytest.fixture(scope="module")
 def frozen(scenario) -> dict[str, Path]:
-    """Engine → the scenario's graph frozen with it."""
+    """Engine → the scenario's graph frozen with it, calls kept: freezing the functions that take
+    variables is what these tests are about (by default calls are inlined; see the last test)."""
     return {engine: freezer.freeze_files(scenario.folder / "graph.pb", scenario.folder / "ckpt",
-                                         outputs=scenario.outputs, engine=engine,
+                                         outputs=scenario.outputs, engine=engine, keep_calls=True,
                                          output=scenario.folder / f"frozen_{engine}.pb").output_path
             for engine in ENGINES}
 
@@ -262,7 +263,8 @@ def test_library_holds_only_called_functions(frozen):
 
 
 def test_freezing_the_frozen_graph_changes_nothing(scenario, frozen, tmp_path):
-    again = freezer.freeze_files(frozen["native"], outputs=scenario.outputs, output=tmp_path / "again.pb")
+    again = freezer.freeze_files(frozen["native"], outputs=scenario.outputs, output=tmp_path / "again.pb",
+                                 keep_calls=True)
     assert again.output_path.read_bytes() == frozen["native"].read_bytes()
 
 
@@ -279,3 +281,13 @@ def _resource_attrs(node) -> list[str]:
 
 if __name__ == "__main__":
     build_all(Path(sys.argv[1]))
+
+
+def test_calls_are_inlined_by_default_with_the_same_outputs(scenario, tmp_path):
+    result = freezer.freeze_files(scenario.folder / "graph.pb", scenario.folder / "ckpt", outputs=scenario.outputs,
+                                  output=tmp_path / "inlined.pb")
+    graph_def = read(result.output_path)
+    assert not [n.name for n in graph_def.node if n.op in ("PartitionedCall", "StatefulPartitionedCall")]
+    scenario.assert_matches(run_frozen(result.output_path, scenario.feeds, list(scenario.expected)))
+    again = freezer.freeze_files(result.output_path, outputs=scenario.outputs, output=tmp_path / "again.pb")
+    assert again.output_path.read_bytes() == result.output_path.read_bytes()

@@ -1,7 +1,7 @@
 """The stages of a freeze and their passes: the one place the order of work is decided.
 
-    prepare           a SavedModel signature's outputs, pin placeholders (--set), fold the control
-                      flow they decide
+    prepare           a SavedModel signature's outputs, pin placeholders (--set), inline function
+                      calls, fold the control flow decided by constants
     choose variables  what stays a variable, what initializes it, prune to the outputs
     read values       each variable to freeze, from the checkpoint
     rewrite           variables → Consts, and everything that took them made to take values; a
@@ -19,7 +19,7 @@ from freezer.passes.checks import check_loadable
 from freezer.passes.choose import choose_kept_variables, describe_frozen_variables, keep_initializers
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
-from freezer.passes.functions import freeze_functions
+from freezer.passes.functions import freeze_functions, inline_calls
 from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
@@ -30,6 +30,7 @@ from freezer.passes.values import read_values
 PREPARE = Stage("prepare", (
     add_signature_outputs,
     pin_placeholders,
+    inline_calls,  # unless --keep-calls: the graph is flat before anything else looks at it
     fold_constant_branches,
 ))
 CHOOSE_VARIABLES = Stage("choose variables", (

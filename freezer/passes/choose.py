@@ -11,10 +11,13 @@ from __future__ import annotations
 from tensorboard.compat.proto import graph_pb2
 
 from freezer.errors import OptionError
-from freezer.graph import GraphIndex, format_suggestions, nearest
-from freezer.initializers import ensure_init_op, table_initializers, variable_initializers
+from freezer.graph import GraphIndex, format_suggestions, nearest, reachable
+from freezer.initializers import (
+    ensure_init_op,
+    table_initializers,
+    variable_initializers,
+)
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.prune import reachable
 from freezer.variables import describe_variables, is_variable
 
 

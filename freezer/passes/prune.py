@@ -8,22 +8,9 @@ constants.
 
 from __future__ import annotations
 
-from freezer.graph import GraphIndex, input_node_name
+from freezer.graph import GraphIndex, reachable
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions.library import prune_library
-
-
-def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
-    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe."""
-    seen: set[str] = set()
-    pending = [name for name in outputs if name in index]
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        pending.extend(source for source in map(input_node_name, index[name].input) if source in index)
-    return seen
 
 
 def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:

@@ -1,5 +1,7 @@
 """Functions: v2 control flow and function calls, made to take variables' values.
 
+    inline        the pass flattening calls: each PartitionedCall/StatefulPartitionedCall the
+                  outputs reach becomes its function's nodes (`inline_calls`, unless --keep-calls)
     freeze        the pass: each call passing a folded variable gets a copy of its function
                   that takes the value (`freeze_functions`)
     body          the graph and a function body behind one interface
@@ -9,9 +11,10 @@
     library       which functions are called; pruning the ones nothing calls
     names         the `node:output_arg:index` grammar of function bodies
 
-Inlining calls and lowering functional control flow to v1 (issue 7) will live here too.
+Lowering functional control flow to v1 (`--lower-control-flow`) will live here too.
 """
 
 from freezer.passes.functions.freeze import freeze_functions
+from freezer.passes.functions.inline import inline_calls
 
-__all__ = ["freeze_functions"]
+__all__ = ["freeze_functions", "inline_calls"]

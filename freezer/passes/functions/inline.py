@@ -26,17 +26,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from tensorboard.compat.proto import attr_value_pb2, function_pb2, graph_pb2, node_def_pb2
+from tensorboard.compat.proto import (
+    attr_value_pb2,
+    function_pb2,
+    graph_pb2,
+    node_def_pb2,
+)
 
 from freezer.check import PROTO_LIMIT
 from freezer.errors import GraphError
-from freezer.graph import GraphIndex, InputRef, cycle_error, input_node_name, parse_input
+from freezer.graph import (
+    GraphIndex,
+    InputRef,
+    cycle_error,
+    input_node_name,
+    parse_input,
+    reachable,
+)
 from freezer.ops import FUNCTION_CALL_OPS
 from freezer.ops.arguments import output_ports
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions.library import prune_library
 from freezer.passes.functions.names import parse_function_input
-from freezer.passes.prune import reachable
 from freezer.passes.rewrite import unique_name
 
 # How deep calls may nest inside called functions; the names of inlined nodes grow with it.
@@ -50,6 +61,8 @@ Functions = Mapping[str, function_pb2.FunctionDef]
 
 def inline_calls(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
+    if ctx.options.keep_calls:
+        return PassResult(graph_def, changed=False)
     functions = {function.signature.name: function for function in graph_def.library.function}
     reached = reachable(index, ctx.outputs)
     calls = {node.name: name for node in graph_def.node
@@ -158,6 +171,8 @@ class Inliner:
             self._rewire(node)
         needed = self._needed_keepers(result, outputs)
         unneeded = {id(keeper) for name, keeper in self.keepers.items() if name not in needed}
+        for name in needed - set(outputs):
+            _wait_only(self.keepers[name])
         return [node for node in result if id(node) not in unneeded]
 
     def _inline_call(self, call: node_def_pb2.NodeDef,
@@ -205,6 +220,18 @@ class Inliner:
             needed.add(name)
             pending.extend(_names_needed(self.keepers[name]))
         return needed
+
+
+def _wait_only(keeper: node_def_pb2.NodeDef) -> None:
+    """A keeper only waited on (`^call`, colocation) need not pass values on: a NoOp after them.
+    Consumers that know no IdentityN (OpenCV, converters) load a NoOp."""
+    waits_for = dict.fromkeys(f"^{parse_input(name).node}" for name in keeper.input)
+    keeper.op = "NoOp"
+    del keeper.input[:]
+    keeper.input.extend(waits_for)
+    for key in ("T", "_output_shapes"):
+        if key in keeper.attr:
+            del keeper.attr[key]
 
 
 def _names_needed(node: node_def_pb2.NodeDef) -> Iterator[str]:
