@@ -61,6 +61,11 @@ VARIABLE_ACCESS_OPS = frozenset({*HANDLE_READ_AS, *INITIALIZED_CHECK_OPS, "RefSe
 FUNCTION_CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 # Functional conds: `If` chooses by a condition (then_branch, else_branch), `Case` by an index.
 IF_OPS = frozenset({"If", "StatelessIf"})
+CASE_OPS = frozenset({"Case", "StatelessCase"})
+# Functional loops: a `cond` function decides, a `body` function computes the next loop variables.
+WHILE_OPS = frozenset({"While", "StatelessWhile"})
+# What --lower-control-flow turns into v1 control flow (`passes.functions.lower`).
+FUNCTIONAL_CONTROL_FLOW_OPS = IF_OPS | CASE_OPS | WHILE_OPS
 # A functional cond on a constant condition is a call of one branch: stateful or not, as it was.
 BRANCH_CALL_FOR = {"If": "StatefulPartitionedCall", "StatelessIf": "PartitionedCall",
                    "Case": "StatefulPartitionedCall", "StatelessCase": "PartitionedCall"}
