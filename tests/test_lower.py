@@ -422,3 +422,20 @@ def test_a_loop_of_many_variables_lowers_in_linear_time():
     assert time.perf_counter() - started < 15  # about 1 s here
     assert sum(n.op == "Switch" for n in lowered.node) == count
     assert {n.name: n for n in lowered.node}["y"].input == [f"loop/exit_{count - 1}"]
+
+
+def test_case_without_branches_is_an_error():
+    graph_def = graph(const("i", 0, INT32), const("x", [1.0]),
+                      node("case", "StatelessCase", "i", "x", Tin=type_list(FLOAT), Tout=type_list(FLOAT),
+                           branches=attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue())),
+                      node("y", "Identity", "case", T=FLOAT))
+    assert_refused(graph_def, "StatelessCase node case", "names no function in its attr 'branches'")
+
+
+def test_while_cond_returning_a_non_bool_is_an_error():
+    cond = function("cond", [("a", FLOAT)], [("out", FLOAT)], [], {"out": "a"})
+    graph_def = graph(const("x", [1.0]), node("loop", "While", "x", T=type_list(FLOAT), cond=func("cond"),
+                                              body=func("f")),
+                      node("y", "Identity", "loop", T=FLOAT))
+    graph_def.library.function.extend([cond, identity_function("f")])
+    assert_refused(graph_def, "While node loop", "returns a float; only a bool lowers to a LoopCond")
