@@ -17,6 +17,7 @@ from freezer.errors import GraphError
 from freezer.passes.base import PassContext
 from freezer.passes.checks import check_loadable
 from freezer.ops import FUNCTIONAL_CONTROL_FLOW_OPS as LOWERED_OPS
+from freezer.options import FreezeOptions
 from freezer.passes.functions.lower import MAX_NESTING, lower_control_flow
 from graphs import const, graph, node, run_passes
 
@@ -24,11 +25,12 @@ FLOAT, BOOL, INT32 = types_pb2.DT_FLOAT, types_pb2.DT_BOOL, types_pb2.DT_INT32
 V1_CONTROL_FLOW = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond"}
 
 
-def lower(graph_def, outputs):
+def lower(graph_def, outputs, keep_calls=False):
     """The graph after lowering (a copy: the original stays as it was), checked as a freeze checks
     its result: every input resolves, no cycle but while loops."""
     copy = graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
-    ctx = PassContext(outputs=[name.split(":")[0] for name in outputs])
+    options = FreezeOptions(lower_control_flow=True, keep_calls=keep_calls)
+    ctx = PassContext(outputs=[name.split(":")[0] for name in outputs], options=options)
     return run_passes(copy, ctx, (lower_control_flow, check_loadable))
 
 
@@ -249,7 +251,7 @@ def test_a_direct_call_in_a_branch_reads_ports_from_the_callee_signature(tf):
     graph_def = graph(node("p", "Placeholder", dtype=BOOL), const("x", [1.0, 2.5]),
                       if_node("cond", "p", "x", then="f", otherwise="id"), node("y", "Identity", "cond", T=FLOAT))
     graph_def.library.function.extend([pair, branch, identity_function("id")])
-    lowered = lower(graph_def, ["y"])
+    lowered = lower(graph_def, ["y"], keep_calls=True)  # inlined, the call would have no ports to read
     assert not ops_of(lowered) & LOWERED_OPS
     assert [n.input[:] for n in lowered.node if n.op == "AddV2"] == [["cond/then/call:1"] * 2]
     assert [f.signature.name for f in lowered.library.function] == ["pair"]
@@ -439,3 +441,42 @@ def test_while_cond_returning_a_non_bool_is_an_error():
                       node("y", "Identity", "loop", T=FLOAT))
     graph_def.library.function.extend([cond, identity_function("f")])
     assert_refused(graph_def, "While node loop", "returns a float; only a bool lowers to a LoopCond")
+
+
+def test_calls_in_lowered_bodies_are_inlined_too(tf):
+    """Without --keep-calls nothing functional is left: a call inside a branch is inlined after
+    lowering, and the cond inside that call is lowered in turn."""
+    @tf.function
+    def inner(x):
+        return tf.cond(tf.reduce_sum(x) > 0.0, lambda: x * 2.0, lambda: -x)
+
+    def f(x, p):
+        return tf.cond(p, lambda: inner(x), lambda: x + 1.0)
+
+    original, outputs = traced(tf, f, tf.TensorSpec([3], tf.float32), tf.TensorSpec([], tf.bool))
+    assert any(function.node_def and any(n.op in ("PartitionedCall", "StatefulPartitionedCall")
+                                         for n in function.node_def) for function in original.library.function)
+    lowered = lower(original, outputs)
+    assert_lowered(lowered)
+    assert not ops_of(lowered) & {"PartitionedCall", "StatefulPartitionedCall"}
+    assert_same_results(tf, original, lowered, outputs,
+                        [{"x:0": x, "p:0": p} for x in (X, -X) for p in (True, False)])
+
+
+@pytest.mark.parametrize("name", ["control_flow_v2", "lstm_v2"])
+def test_frozen_with_lower_control_flow_through_the_cli(tf, name, tmp_path):
+    """`freeze ... --lower-control-flow` on fixtures with v2 control flow: nothing functional is
+    left and the outputs are the original graph's, restored from its checkpoint."""
+    from typer.testing import CliRunner
+
+    from fixture_models import assert_outputs_equal, load_fixture, run_frozen, run_original
+    from freezer.cli import freeze_app
+    fixture = load_fixture(name)
+    out = tmp_path / "lowered.pb"
+    done = CliRunner().invoke(freeze_app, [*fixture.cli_args(), "-o", str(out), "--lower-control-flow"])
+    assert done.exit_code == 0, done.output
+    lowered = graph_pb2.GraphDef.FromString(out.read_bytes())
+    assert not ops_of(lowered) & (LOWERED_OPS | {"PartitionedCall", "StatefulPartitionedCall"})
+    assert not lowered.library.function
+    actual = run_frozen(out, fixture.frozen_inputs, fixture.fetches, fixture.targets)
+    assert_outputs_equal(actual, run_original(fixture))

@@ -19,7 +19,7 @@ from freezer.passes.checks import check_loadable
 from freezer.passes.choose import choose_kept_variables, describe_frozen_variables, keep_initializers
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
-from freezer.passes.functions import freeze_functions, inline_calls
+from freezer.passes.functions import freeze_functions, inline_calls, lower_control_flow
 from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
@@ -45,6 +45,7 @@ READ_VALUES = Stage("read values", (
 REWRITE = Stage("rewrite", (
     fold_variables,
     freeze_functions,
+    lower_control_flow,  # only with --lower-control-flow
     repair_ref_ops,
     rewrite_resource_reads,
     prune_to_outputs,  # what only the repaired assigns needed falls away

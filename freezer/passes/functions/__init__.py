@@ -11,10 +11,12 @@
     library       which functions are called; pruning the ones nothing calls
     names         the `node:output_arg:index` grammar of function bodies
 
-Lowering functional control flow to v1 (`--lower-control-flow`) will live here too.
+    lower         with --lower-control-flow, If/Case/While become v1 control flow (Switch, Merge,
+                  Enter, Exit, NextIteration), their functions inlined (`lower_control_flow`)
 """
 
 from freezer.passes.functions.freeze import freeze_functions
 from freezer.passes.functions.inline import inline_calls
+from freezer.passes.functions.lower import lower_control_flow
 
-__all__ = ["freeze_functions", "inline_calls"]
+__all__ = ["freeze_functions", "inline_calls", "lower_control_flow"]

@@ -49,6 +49,7 @@ from freezer.ops import FUNCTIONAL_CONTROL_FLOW_OPS, IF_OPS, WHILE_OPS
 from freezer.ops.arguments import output_ports
 from freezer.ops.calls import CALLS, called
 from freezer.passes.base import PassContext, PassResult
+from freezer.passes.functions.inline import inline_calls
 from freezer.passes.functions.library import prune_library
 from freezer.passes.functions.names import parse_function_input
 from freezer.passes.rewrite import const_node, type_attr
@@ -68,6 +69,25 @@ Functions = Mapping[str, function_pb2.FunctionDef]
 
 
 def lower_control_flow(index: GraphIndex, ctx: PassContext) -> PassResult:
+    """With --lower-control-flow: lower, and inline the calls the lowered bodies hold (unless
+    --keep-calls), until neither finds anything: each round takes one level of nesting, and
+    nesting is bounded, so the rounds are too."""
+    if not ctx.options.lower_control_flow:
+        return PassResult(index.graph_def, changed=False)
+    changed = False
+    while True:
+        round_changed = False
+        for graph_pass in (lower_functional_ops, inline_calls):
+            result = graph_pass(index, ctx)
+            if result.changed:
+                index, round_changed = GraphIndex(result.graph_def), True
+        if not round_changed:
+            return PassResult(index.graph_def, changed)
+        changed = True
+
+
+def lower_functional_ops(index: GraphIndex, ctx: PassContext) -> PassResult:
+    """Lower every If/Case/While the outputs reach (the bodies' own ones included)."""
     graph_def = index.graph_def
     reached = reachable(index, ctx.outputs)
     roots = [node for node in graph_def.node
