@@ -92,7 +92,7 @@ class LoadedSavedModel:
     graph_def: graph_pb2.GraphDef
     saver_def: saver_pb2.SaverDef | None
     signature_name: str | None  # None when the MetaGraph has no signature at all
-    inputs: dict[str, SignatureTensor]  # signature key → tensor, in the signature's key order
+    inputs: dict[str, SignatureTensor]  # signature key → tensor, sorted by key
     outputs: dict[str, SignatureTensor]
     checkpoint_prefix: str | None  # folder/variables/variables; None when the graph has no variables
     assets_folder: Path | None
@@ -102,8 +102,11 @@ class LoadedSavedModel:
 
 
 def is_saved_model(path: Path) -> bool:
-    """Whether `path` is a folder holding `saved_model.pb` (or `.pbtxt`)."""
-    return path.is_dir() and any(os.path.lexists(path / name) for name in (BINARY_NAME, TEXT_NAME))
+    """Whether `path` is a folder holding `saved_model.pb` (or `.pbtxt`), or a SavedModel folder that
+    lost it: one with a `variables/` folder, which then gets the SavedModel reader's error naming
+    the missing file rather than a GraphDef reader's."""
+    return path.is_dir() and (any(os.path.lexists(path / name) for name in (BINARY_NAME, TEXT_NAME))
+                              or (path / "variables").is_dir())
 
 
 def read_saved_model(folder: str | os.PathLike, *, tag: str | Iterable[str] | None = None,
@@ -260,12 +263,16 @@ def _choose_signature(meta: meta_graph_pb2.MetaGraphDef, folder: Path, wanted: s
 
 
 def _signature_tensors(meta, name: str | None, nodes: set[str], folder: Path):
-    """(inputs, outputs) of signature `name`: key → SignatureTensor, each naming a graph node."""
+    """(inputs, outputs) of signature `name`: key → SignatureTensor, each naming a graph node, in key
+    order. Sorted because a protobuf map has no order: upb iterates it in an order that changes from
+    one process to the next, and the output nodes are added in this order."""
     if name is None:
         return {}, {}
     signature = meta.signature_def[name]
-    return ({key: _tensor(info, name, "input", key, nodes, folder) for key, info in signature.inputs.items()},
-            {key: _tensor(info, name, "output", key, nodes, folder) for key, info in signature.outputs.items()})
+    return ({key: _tensor(signature.inputs[key], name, "input", key, nodes, folder)
+             for key in sorted(signature.inputs)},
+            {key: _tensor(signature.outputs[key], name, "output", key, nodes, folder)
+             for key in sorted(signature.outputs)})
 
 
 def _tensor(info: meta_graph_pb2.TensorInfo, signature: str, side: str, key: str, nodes: set[str],

@@ -411,7 +411,8 @@ class CalledBody:
         else:
             keeper.op = "NoOp"
         keeper.input.extend(returned)
-        for name in self.function.control_ret.values():
+        # Sorted: a protobuf map's order changes from one process to the next (upb).
+        for name in sorted(self.function.control_ret.values()):
             if name not in self._copies:
                 raise GraphError(f"Control output {name!r} of {self._where()} names no node of the "
                                  "function; re-export the graph.")

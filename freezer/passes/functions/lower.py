@@ -635,7 +635,8 @@ class Body:
     def _control_outputs(self) -> list[str]:
         """The graph names of the nodes the function must run (`control_ret`): its side effects."""
         names = []
-        for name in self.function.control_ret.values():
+        # Sorted: a protobuf map's order changes from one process to the next (upb).
+        for name in sorted(self.function.control_ret.values()):
             if name not in self._copies:
                 raise self._error(f"its control output {name!r} names no node of the function")
             names.append(self._copies[name].name)
