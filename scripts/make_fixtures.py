@@ -23,9 +23,15 @@ Each fixture is a folder ``fixtures/<name>/`` holding:
                                         # by --set NAME=VALUE is gone from the frozen graph, so
                                         # runs of the frozen graph do not feed NAME:0 (the
                                         # original graph's run still does)
-     "init_op": "init_all_tables"}      # run once after restoring the original graph and
+     "init_op": "init_all_tables",      # run once after restoring the original graph and
                                         # before the frozen graph's outputs (TF and C++);
                                         # freezer must report it as the frozen graph's init op
+     "saved_model": {"tags": ["serve"], "signature": "serving_default"}}
+                                        # the sm_* fixtures: "graph" is the SavedModel folder
+                                        # ("model"), "checkpoint" null, "outputs" [] (all of
+                                        # the signature's), inputs/expected keyed <key>:0 as
+                                        # the frozen graph names them; freeze_args may hold
+                                        # --signature NAME
 
 Usage::
 
@@ -40,7 +46,9 @@ environment, as tf.compat.v1.layers, the v1 RNN cells and tf_keras need it set
 before TensorFlow is imported.  Values are
 seeded, and nothing time-dependent is written, so a rebuild gives the same bytes
 under the same TensorFlow version; except the events files of the events_* fixtures, in
-which TensorFlow's FileWriter records wall times (the builders in EAGER run eagerly, as TF2 code does).
+which TensorFlow's FileWriter records wall times (the builders in EAGER run eagerly, as TF2 code does),
+and sm_keras3_rnn, whose Keras 3 export lists its variables (`_all_variables/N`) in an order that
+changes from run to run (its values, and the frozen graph, stay the same).
 """
 
 import argparse
@@ -911,6 +919,207 @@ def build_events_tf2(folder, rng):
         name_events_file(folder / run)
 
 
+# ------------------------------------------------------------------ SavedModel builders
+
+SAVED_MODEL = "model"  # the SavedModel's folder inside its fixture folder
+
+
+def write_saved_model_fixture(folder, description, inputs, expected, *, tags,
+                              signature="serving_default", freeze_args=()):
+    """io.npz and fixture.json for the SavedModel in folder/model. `inputs` and `expected` map
+    the signature's keys to values; the frozen graph names those tensors `<key>:0`."""
+    shared = set(inputs) & set(expected)
+    if shared:  # one io.npz holds both
+        raise ValueError(f"keys both input and output: {shared}")
+    expected = dict(sorted(expected.items()))  # a signature's outputs come in no fixed order
+    save_npz(folder / "io.npz", inputs | expected)
+    manifest = {
+        "description": description,
+        "graph": SAVED_MODEL,
+        "checkpoint": None,
+        "outputs": [],  # all of the signature's
+        "inputs": {f"{key}:0": key for key in inputs},
+        "expected": {f"{key}:0": key for key in expected},
+        "saved_model": {"tags": list(tags), "signature": signature},
+    }
+    if freeze_args:
+        manifest["freeze_args"] = list(freeze_args)
+    (folder / "fixture.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def save_tf1_saved_model(folder, rng, tags, inputs, outputs, feed, description, set_values=None):
+    """Save the default graph with SavedModelBuilder under `tags`, one serving_default signature
+    (`inputs`/`outputs`: key → tensor), after random values unlike the initializers'; record the
+    outputs on `feed` (key → value) in the session that saved them."""
+    v1 = tf.compat.v1
+    init = v1.global_variables_initializer()
+    with v1.Session() as sess:
+        sess.run(init)
+        if set_values is None:
+            load_values_unlike_init(sess, v1.global_variables(), rng)
+        else:
+            set_values(sess)
+        signature = v1.saved_model.predict_signature_def(inputs, outputs)
+        builder = v1.saved_model.Builder(str(folder / SAVED_MODEL))
+        builder.add_meta_graph_and_variables(sess, tags, signature_def_map={"serving_default": signature})
+        builder.save()
+        values = sess.run(outputs, {inputs[key]: value for key, value in feed.items()})
+    write_saved_model_fixture(folder, description, feed, values, tags=tags)
+
+
+def tf1_mlp():
+    """features (placeholder x) → scores (node y) through two dense layers of ref variables."""
+    tf.compat.v1.disable_resource_variables()
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    hidden = x
+    for index, (fan_in, fan_out) in enumerate([(4, 5), (5, 3)]):
+        with tf.compat.v1.variable_scope(f"layer{index}"):
+            w = tf.compat.v1.get_variable("w", [fan_in, fan_out])
+            b = tf.compat.v1.get_variable("b", [fan_out], initializer=tf.compat.v1.zeros_initializer())
+        hidden = tf.matmul(hidden, w) + b
+        hidden = tf.nn.relu(hidden) if index == 0 else hidden
+    return x, tf.nn.softmax(hidden, name="y")
+
+
+def build_sm_tf1_serve(folder, rng):
+    x, y = tf1_mlp()
+    save_tf1_saved_model(folder, rng, ["serve"], {"features": x}, {"scores": y},
+                         {"features": rng.normal(size=[5, 4]).astype(np.float32)},
+                         "TF1 SavedModel (SavedModelBuilder, graph mode, ref variables) tagged serve: "
+                         "a dense MLP whose serving_default signature maps features (placeholder x) "
+                         "to scores (softmax y).")
+
+
+def build_sm_tf1_notags(folder, rng):
+    x, y = tf1_mlp()
+    save_tf1_saved_model(folder, rng, [], {"features": x}, {"scores": y},
+                         {"features": rng.normal(size=[5, 4]).astype(np.float32)},
+                         "The sm_tf1_serve model saved with no tags (tags=[]): its only MetaGraph "
+                         "is chosen without --tag.")
+
+
+def build_sm_key_collision(folder, rng):
+    v1 = tf.compat.v1
+    features = v1.placeholder(tf.float32, [None, 3], name="features")
+    scale = tf.constant(2.0, name="x")  # on the outputs' path, and named like the input key
+    w = v1.get_variable("w", [3, 2], use_resource=True)
+    logits = tf.matmul(features * scale, w, name="logits")
+    probs = tf.nn.softmax(logits, name="probs")
+    # Each key names another node than the one its tensor comes from: logits ↔ probs swapped.
+    save_tf1_saved_model(folder, rng, ["serve"], {"x": features}, {"logits": probs, "probs": logits},
+                         {"x": rng.normal(size=[4, 3]).astype(np.float32)},
+                         "TF1 SavedModel whose keys are other nodes' names: input key x (placeholder "
+                         "features) beside a Const named x on its path, output key logits reading "
+                         "node probs and key probs reading node logits. The keys win; the other "
+                         "nodes are renamed.")
+
+
+def clear_fingerprint_uuid(path):
+    """TF2 saves write a random uuid into fingerprint.pb; clear it so a rebuild gives the same bytes."""
+    from tensorflow.core.protobuf import fingerprint_pb2
+    fingerprint_path = path / "fingerprint.pb"
+    fingerprint = fingerprint_pb2.FingerprintDef.FromString(fingerprint_path.read_bytes())
+    fingerprint.ClearField("uuid")
+    fingerprint_path.write_bytes(fingerprint.SerializeToString(deterministic=True))
+
+
+def saved_model_outputs(path, signature, inputs):
+    """TensorFlow's run of the saved signature on `inputs` (key → value): key → value."""
+    clear_fingerprint_uuid(path)  # every TF2 builder calls this right after saving
+    loaded = tf.saved_model.load(str(path))
+    results = loaded.signatures[signature](**{key: tf.constant(value) for key, value in inputs.items()})
+    return {key: tensor.numpy() for key, tensor in results.items()}
+
+
+def build_sm_module_two_signatures(folder, rng):
+    class TwoSignatures(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(rng.normal(size=[3, 2]).astype(np.float32), name="w")  # both use it
+            self.b = tf.Variable(rng.normal(size=[2]).astype(np.float32), name="b")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def dense(self, x):
+            return {"y": tf.matmul(x, self.w) + self.b}
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def other(self, x):
+            return {"scaled": tf.reduce_sum(x, axis=1, keepdims=True) * self.w[0]}
+
+    module = TwoSignatures()
+    path = folder / SAVED_MODEL
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.dense, "other": module.other})
+    inputs = {"x": rng.normal(size=[4, 3]).astype(np.float32)}
+    write_saved_model_fixture(
+        folder, "tf.Module with two signatures over one input key x, both reading variable w: "
+                "serving_default (y = x @ w + b) and other (scaled = sum(x) * w[0]), frozen with "
+                "--signature other (the tests also freeze the default one).",
+        inputs, saved_model_outputs(path, "other", inputs), tags=["serve"], signature="other",
+        freeze_args=["--signature", "other"])
+
+
+def build_sm_two_in_two_out(folder, rng):
+    class TwoInTwoOut(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(rng.normal(size=[3, 2]).astype(np.float32), name="w")
+            self.offset = tf.Variable(np.int64(rng.integers(-50, 50)), name="offset")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="image"),
+                                      tf.TensorSpec([None], tf.int64, name="count")])
+        def serve(self, image, count):
+            # Keys listed out of order: the frozen graph orders them by key.
+            return {"total": tf.reduce_sum(count) + self.offset, "score": tf.tanh(image @ self.w)}
+
+    module = TwoInTwoOut()
+    path = folder / SAVED_MODEL
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.serve})
+    inputs = {"image": rng.normal(size=[4, 3]).astype(np.float32),
+              "count": np.array([3, -7, 2**40, 1], np.int64)}
+    write_saved_model_fixture(
+        folder, "tf.Module signature with two inputs (image float [?,3], count int64 [?]) and two "
+                "outputs (score = tanh(image @ w), total = sum(count) + offset, an int64 variable).",
+        inputs, saved_model_outputs(path, "serving_default", inputs), tags=["serve"])
+
+
+def build_sm_tfkeras_cnn(folder, rng):
+    import tf_keras
+    layers = tf_keras.layers
+    image = tf_keras.Input((6, 6, 2), name="image")
+    hidden = layers.Conv2D(4, 3, padding="same", name="conv")(image)
+    hidden = layers.BatchNormalization(name="bn")(hidden)
+    hidden = layers.GlobalAveragePooling2D(name="pool")(layers.ReLU(name="relu")(hidden))
+    model = tf_keras.Model(image, layers.Dense(3, activation="softmax", name="predictions")(hidden))
+    # Random values for every weight, the batch norm's moving variance positive.
+    model.set_weights([rng.uniform(0.5, 2.0, size=w.shape).astype(np.float32) if "variance" in w.name
+                       else rng.normal(size=w.shape).astype(np.float32) for w in model.weights])
+    path = folder / SAVED_MODEL
+    tf.saved_model.save(model, str(path))
+    inputs = {"image": rng.normal(size=[2, 6, 6, 2]).astype(np.float32)}
+    write_saved_model_fixture(
+        folder, "tf-keras (TF_USE_LEGACY_KERAS=1) functional model Conv2D → BatchNormalization → "
+                "ReLU → GlobalAveragePooling2D → Dense softmax, saved with tf.saved_model.save; "
+                "input key image, output key predictions.",
+        inputs, saved_model_outputs(path, "serving_default", inputs), tags=["serve"])
+
+
+def build_sm_keras3_rnn(folder, rng):
+    import keras
+    keras.utils.set_random_seed(SEED)  # the LSTM's seed generator state is a variable too
+    tokens = keras.Input((5,), dtype="int32", name="tokens")
+    hidden = keras.layers.Embedding(12, 4, name="embedding")(tokens)
+    hidden = keras.layers.LSTM(6, name="lstm")(hidden)
+    model = keras.Model(tokens, keras.layers.Dense(2, name="logits")(hidden))
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.weights])
+    path = folder / SAVED_MODEL
+    model.export(str(path))
+    inputs = {"tokens": rng.integers(0, 12, size=[3, 5]).astype(np.int32)}
+    write_saved_model_fixture(
+        folder, "Keras 3 model Embedding → LSTM → Dense exported with model.export() (signatures "
+                "serve and serving_default over the same variables; the LSTM is a While).",
+        inputs, saved_model_outputs(path, "serving_default", inputs), tags=["serve"])
+
+
 BUILDERS = {
     "mlp_ref": build_mlp_ref,
     "resource_pb": build_resource_pb,
@@ -935,11 +1144,18 @@ BUILDERS = {
     "events_graph": build_events_graph,
     "events_meta": build_events_meta,
     "events_tf2": build_events_tf2,
+    "sm_tf1_serve": build_sm_tf1_serve,
+    "sm_tf1_notags": build_sm_tf1_notags,
+    "sm_key_collision": build_sm_key_collision,
+    "sm_module_two_signatures": build_sm_module_two_signatures,
+    "sm_two_in_two_out": build_sm_two_in_two_out,
+    "sm_tfkeras_cnn": build_sm_tfkeras_cnn,
+    "sm_keras3_rnn": build_sm_keras3_rnn,
 }
 # Builders whose process needs TF_USE_LEGACY_KERAS=1 before TensorFlow is imported.
-LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn"}
+LEGACY_KERAS = {"lstm_v1", "lstm_v2", "batch_norm_v1", "keras_bn_v2", "pinned_bn", "sm_tfkeras_cnn"}
 # Builders that run eagerly, as TF2 code does (the others run in TF1 graph mode).
-EAGER = {"events_tf2"}
+EAGER = {"events_tf2", "sm_module_two_signatures", "sm_two_in_two_out", "sm_tfkeras_cnn", "sm_keras3_rnn"}
 
 
 # ------------------------------------------------------------------------ processes

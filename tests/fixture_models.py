@@ -8,6 +8,11 @@ A fixture may also carry `freeze_args` (extra CLI options, e.g. `--set is_traini
 `api_options` maps to the API's keyword options) and `init_op` (run after restoring the original
 graph, and as a target before the frozen graph's outputs). Placeholders pinned by `--set` are gone
 from the frozen graph, so `frozen_inputs` leaves them out; the original graph is still fed them.
+
+A SavedModel fixture (`saved_model` in fixture.json: its tags and signature) has the SavedModel folder
+as `graph`, no checkpoint, and `outputs` empty (all of the signature's); `freeze_args` may choose the
+signature (`--signature other`). Its `inputs` and `expected` are keyed by the frozen graph's names,
+`<key>:0`; `run_original` runs the signature's own tensors in the SavedModel TensorFlow loads.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ class Fixture:
     expected: dict[str, np.ndarray]  # tensor name → value recorded from the original graph
     freeze_args: list[str] = dataclasses.field(default_factory=list)  # extra CLI options to freeze with
     init_op: str | None = None  # run once before the outputs; freezer must report it as the init op
+    saved_model: dict | None = None  # a SavedModel's {"tags": [...], "signature": name}; None for a graph
+
+    @property
+    def output_nodes(self) -> list[str]:
+        """The frozen graph's output nodes: `outputs`, or a SavedModel signature's keys."""
+        return self.outputs or [tensor.rsplit(":", 1)[0] for tensor in self.expected]
 
     @property
     def fetches(self) -> list[str]:
@@ -49,18 +60,23 @@ class Fixture:
     @property
     def pins(self) -> dict[str, str]:
         """The placeholders `--set NAME=VALUE` pins, as `FreezeOptions.pin` takes them."""
-        args, pins = list(self.freeze_args), {}
-        while args:
-            option, value = args.pop(0), args.pop(0) if args else None
-            if option != "--set" or value is None or "=" not in value:
-                raise ValueError(f"{self.name}: unsupported freeze_args {self.freeze_args}; only --set NAME=VALUE")
-            name, _, pinned = value.partition("=")
-            pins[name] = pinned
-        return pins
+        return self.api_options().get("pin", {})
 
     def api_options(self) -> dict:
-        """`freeze_args` as keyword options of `freezer.freeze_files`."""
-        return {"pin": self.pins} if self.pins else {}
+        """`freeze_args` as keyword options of `freezer.freeze_files`: `--set NAME=VALUE` (pin),
+        `--signature NAME` and `--tag TAGS`."""
+        args, options = list(self.freeze_args), {}
+        while args:
+            option, value = args.pop(0), args.pop(0) if args else None
+            if option == "--set" and value is not None and "=" in value:
+                name, _, pinned = value.partition("=")
+                options.setdefault("pin", {})[name] = pinned
+            elif option in ("--signature", "--tag") and value is not None:
+                options[option[2:]] = value
+            else:
+                raise ValueError(f"{self.name}: unsupported freeze_args {self.freeze_args}; only --set NAME=VALUE, "
+                                 "--signature NAME and --tag TAGS")
+        return options
 
     @property
     def frozen_inputs(self) -> dict[str, np.ndarray]:
@@ -70,7 +86,8 @@ class Fixture:
 
     def cli_args(self) -> list[str]:
         args = [str(self.graph)] + ([str(self.checkpoint)] if self.checkpoint else [])
-        return args + ["--outputs", ",".join(self.outputs), *self.freeze_args]
+        outputs = ["--outputs", ",".join(self.outputs)] if self.outputs or not self.saved_model else []
+        return args + outputs + list(self.freeze_args)
 
 
 def load_fixture(name: str) -> Fixture:
@@ -81,7 +98,7 @@ def load_fixture(name: str) -> Fixture:
         expected = {tensor: arrays[key] for tensor, key in spec["expected"].items()}
     checkpoint = folder / spec["checkpoint"] if spec["checkpoint"] else None
     return Fixture(name, folder, folder / spec["graph"], checkpoint, spec["outputs"], inputs, expected,
-                   spec.get("freeze_args", []), spec.get("init_op"))
+                   spec.get("freeze_args", []), spec.get("init_op"), spec.get("saved_model"))
 
 
 def fixture_names() -> list[str]:
@@ -104,6 +121,9 @@ def run_frozen(graph_path: Path, feeds: dict[str, np.ndarray], fetches: list[str
 def run_original(fixture: Fixture) -> dict[str, np.ndarray]:
     """Run the fixture's original graph with its variables restored by the graph's own saver."""
     import tensorflow as tf
+    if fixture.saved_model:
+        return run_saved_model(fixture.graph, fixture.saved_model["tags"], fixture.saved_model["signature"],
+                               fixture.inputs, fixture.fetches)
     from freezer.io.checkpoint import resolve_checkpoint
     prefix = resolve_checkpoint(fixture.checkpoint, fixture.graph)
     with tf.Graph().as_default() as graph:
@@ -138,6 +158,26 @@ def _logged_meta_graph(path: Path):
             with_graphs.append(accumulator.MetaGraph())
     (meta,) = with_graphs
     return tf.compat.v1.MetaGraphDef.FromString(meta.SerializeToString())  # tensorboard's class → TF's
+
+
+def run_saved_model(folder: Path, tags: list[str], signature: str, inputs: dict[str, np.ndarray],
+                    fetches: list[str]) -> dict[str, np.ndarray]:
+    """Load the SavedModel as TensorFlow serves it (its variables restored, its init op run) and run
+    the signature: `inputs` and `fetches` are keyed `<key>:0`, fed and fetched through the tensors
+    the signature names for those keys."""
+    import tensorflow as tf
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as session:
+        meta = tf.compat.v1.saved_model.loader.load(session, tags, str(folder))
+        chosen = meta.signature_def[signature]
+        feeds = {chosen.inputs[_key(tensor)].name: value for tensor, value in inputs.items()}
+        tensors = [chosen.outputs[_key(tensor)].name for tensor in fetches]
+        return dict(zip(fetches, session.run(tensors, feed_dict=feeds)))
+
+
+def _key(tensor: str) -> str:
+    key, port = tensor.rsplit(":", 1)
+    assert port == "0", f"a signature key's frozen tensor is <key>:0, not {tensor}"
+    return key
 
 
 def _read_graph_def(path: Path):

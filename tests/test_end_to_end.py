@@ -79,7 +79,7 @@ def test_freezing_twice_writes_identical_bytes(frozen, tmp_path):
 def test_freezing_a_frozen_graph_changes_nothing(frozen, tmp_path):
     fixture, path = frozen
     # No freeze_args: the pinned placeholders are constants already.
-    result = freezer.freeze_files(path, outputs=fixture.outputs, output=tmp_path / "refrozen.pb")
+    result = freezer.freeze_files(path, outputs=fixture.output_nodes, output=tmp_path / "refrozen.pb")
     assert result.output_path.read_bytes() == path.read_bytes()
     assert result.init_op == fixture.init_op
     assert result.variables == [] and any("need no variables" in note for note in result.notes)
