@@ -13,6 +13,9 @@ A SavedModel fixture (`saved_model` in fixture.json: its tags and signature) has
 as `graph`, no checkpoint, and `outputs` empty (all of the signature's); `freeze_args` may choose the
 signature (`--signature other`). Its `inputs` and `expected` are keyed by the frozen graph's names,
 `<key>:0`; `run_original` runs the signature's own tensors in the SavedModel TensorFlow loads.
+
+`run_tf` runs any GraphDef in memory; `build_in_child` runs a test module that builds its graphs
+with TensorFlow as a script, in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +121,33 @@ def run_frozen(graph_path: Path, feeds: dict[str, np.ndarray], fetches: list[str
             if targets:
                 session.run(list(targets))
             return dict(zip(fetches, session.run(fetches, feed_dict=feeds)))
+
+
+def run_tf(graph_def, fetches, feeds=None, targets=(), restore=None) -> list:
+    """Import `graph_def` (a GraphDef in memory) into a fresh graph and run it in a v1 Session:
+    `restore` (op, filename tensor, prefix) first, then `targets`, then the fetches; their values in
+    order. Skips the calling test where TensorFlow is not installed."""
+    import pytest
+    tf = pytest.importorskip("tensorflow")
+    with tf.Graph().as_default() as tf_graph:
+        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString()), name="")
+        with tf.compat.v1.Session(graph=tf_graph) as session:
+            if restore:
+                op, filename, prefix = restore
+                session.run(op, {filename: prefix})
+            for target in targets:
+                session.run(target)
+            return session.run(list(fetches), feeds or {})
+
+
+def build_in_child(script: str | os.PathLike, folder: Path, timeout: float = 300) -> None:
+    """Run `python SCRIPT FOLDER`: a test module that builds its graphs with TensorFlow into `folder`
+    when run as a script, in a fresh interpreter because it switches TensorFlow to v1 behaviour for
+    the whole process (tf_keras is TensorFlow's Keras there, for `tf.compat.v1.layers`)."""
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.run([sys.executable, str(script), str(folder)], env=env, capture_output=True, text=True,
+                             timeout=timeout)
+    assert process.returncode == 0, process.stderr[-3000:]
 
 
 def run_original(fixture: Fixture) -> dict[str, np.ndarray]:

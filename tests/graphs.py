@@ -1,9 +1,9 @@
-"""Tiny GraphDefs built in code, for unit tests (no TensorFlow needed)."""
+"""Tiny GraphDefs (nodes, attrs, functions) built in code, for unit tests (no TensorFlow needed)."""
 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, types_pb2
+from tensorboard.compat.proto import attr_value_pb2, function_pb2, graph_pb2, node_def_pb2, op_def_pb2, types_pb2
 
 from freezer.tensors import NUMPY_DTYPES, make_shape, make_tensor_proto
 
@@ -37,6 +37,39 @@ def const(name: str, value, dtype: int = types_pb2.DT_FLOAT) -> node_def_pb2.Nod
 
 def graph(*nodes: node_def_pb2.NodeDef) -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef(node=list(nodes))
+
+
+def types(*dtypes: int) -> attr_value_pb2.AttrValue:
+    """A list(type) attr, e.g. Tin/Tout of a call."""
+    return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
+
+
+def func(name: str, **attrs: attr_value_pb2.AttrValue) -> attr_value_pb2.AttrValue:
+    """A func attr naming function `name` (with `attrs` for its type parameters)."""
+    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name, attr=attrs))
+
+
+def function(name: str, inputs, outputs, nodes=(), ret=None) -> function_pb2.FunctionDef:
+    """A FunctionDef: `inputs`/`outputs` are (name, dtype) pairs, `ret` maps output names to body tensors."""
+    signature = op_def_pb2.OpDef(
+        name=name,
+        input_arg=[op_def_pb2.OpDef.ArgDef(name=arg, type=dtype) for arg, dtype in inputs],
+        output_arg=[op_def_pb2.OpDef.ArgDef(name=arg, type=dtype) for arg, dtype in outputs])
+    return function_pb2.FunctionDef(signature=signature, node_def=list(nodes), ret=ret or {})
+
+
+def ops_of(graph_def: graph_pb2.GraphDef) -> set[str]:
+    return {n.op for n in graph_def.node}
+
+
+def node_text(attr_value: str) -> bytes:
+    """A GraphDef text with one node whose attr "value" is `attr_value`."""
+    return b'node { name: "n" op: "Const" attr { key: "value" value { %s } } }' % attr_value.encode()
+
+
+def nested_lists(levels: int) -> str:
+    """An attr value in text format nesting 4 * levels messages: list { func { attr { value { ... } } } }."""
+    return 'list { func { name: "f" attr { key: "k" value { ' * levels + "b: true" + " } } } }" * levels
 
 
 def ref_variable_graph() -> graph_pb2.GraphDef:

@@ -2,7 +2,8 @@
 
 A regression in a hostile-input test must fail, not hang CI or swap it to death: the child gets a
 wall-clock limit and an address-space limit (`resource.setrlimit`), and whatever it does is judged
-from outside by `assert_one_error`.
+from outside by `assert_one_error`. `run_limited` runs any other command (a reader in `python -c`,
+say) under the same limits.
 """
 
 from __future__ import annotations
@@ -25,19 +26,28 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str | os.PathLike, time_limit: float = TIME_LIMIT, memory_limit: int = MEMORY_LIMIT,
-            cwd: str | os.PathLike | None = None) -> Run:
-    """`python -m freezer freeze ARGS...` under the limits; a time-out fails the calling test."""
+def run_limited(command: list[str], *, what: str, time_limit: float = TIME_LIMIT, memory_limit: int = MEMORY_LIMIT,
+                cwd: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `command` (no stdin, text output captured) under the limits; a time-out fails the
+    calling test, saying `what` ran too long. `env` defaults to ours with freezer importable."""
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-    command = [sys.executable, "-m", "freezer", "freeze", *map(str, args)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    if env is None:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=time_limit,
+        return subprocess.run(command, capture_output=True, text=True, timeout=time_limit,
                               preexec_fn=limit_memory, cwd=cwd, env=env, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise AssertionError(f"freeze {' '.join(map(str, args))} ran longer than {time_limit} s") from None
+        raise AssertionError(f"{what} ran longer than {time_limit} s") from None
+
+
+def run_cli(*args: str | os.PathLike, time_limit: float = TIME_LIMIT, memory_limit: int = MEMORY_LIMIT,
+            cwd: str | os.PathLike | None = None) -> Run:
+    """`python -m freezer freeze ARGS...` under the limits; a time-out fails the calling test."""
+    command = [sys.executable, "-m", "freezer", "freeze", *map(str, args)]
+    done = run_limited(command, what=f"freeze {' '.join(map(str, args))}", time_limit=time_limit,
+                       memory_limit=memory_limit, cwd=cwd)
     return Run(done.returncode, done.stdout, done.stderr)
 
 

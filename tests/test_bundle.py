@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from checkpoint_files import data_file, flip_byte
 from freezer.errors import CheckpointError
 from freezer.errors import UnsupportedCheckpoint
 from freezer.io.bundle import BundleReader
@@ -159,21 +160,11 @@ def small(tmp_path):
     return save(tmp_path / "small", {"v": tf.range(100.0), "s": tf.constant([b"ab", b"cd"])})
 
 
-def flip_byte(path, offset):
-    data = bytearray(Path(path).read_bytes())
-    data[offset] ^= 0x01
-    Path(path).write_bytes(bytes(data))
-
-
-def data_file(prefix, shard=0, shards=1):
-    return f"{prefix}.data-{shard:05d}-of-{shards:05d}"
-
-
 @pytest.mark.parametrize("key", ["v", "s"])
 def test_flipped_data_byte_fails_the_crc(small, key):
     with BundleReader(small) as reader:
         entry = reader._entries[key.encode()]
-    flip_byte(data_file(small), entry.offset + entry.size - 1)
+    flip_byte(data_file(small), entry.offset + entry.size - 1, bits=0x01)
     with pytest.raises(CheckpointError, match=f"{data_file(small)} is corrupt.*'{key}'.*save the"):
         BundleReader(small).read(key)
 
@@ -181,13 +172,13 @@ def test_flipped_data_byte_fails_the_crc(small, key):
 def test_flipped_string_length_is_caught(small):
     with BundleReader(small) as reader:
         entry = reader._entries[b"s"]
-    flip_byte(data_file(small), entry.offset)  # the first varint length
+    flip_byte(data_file(small), entry.offset, bits=0x01)  # the first varint length
     with pytest.raises(CheckpointError, match=f"{data_file(small)} is corrupt"):
         BundleReader(small).read("s")
 
 
 def test_flipped_index_byte_fails_the_block_crc(small):
-    flip_byte(small + ".index", 10)
+    flip_byte(small + ".index", 10, bits=0x01)
     with pytest.raises(CheckpointError, match=rf"index {small}\.index is corrupt.*crc32c.*save the"):
         BundleReader(small)
 
@@ -206,7 +197,7 @@ def test_index_too_short(small):
 
 
 def test_truncated_data_file(small):
-    path = Path(data_file(small))
+    path = data_file(small)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError, match=f"{path} is truncated.*'v'"):
         BundleReader(small).read("v")

@@ -15,16 +15,10 @@ from google.protobuf import text_format
 from tensorboard.compat.proto import graph_pb2, types_pb2
 from typer.testing import CliRunner
 
+from checkpoint_files import flip_byte
+from cli_runs import assert_error, freeze
 from freezer.cli import freeze_app, freezer_app
 from fixture_models import FIXTURES
-
-
-@pytest.fixture
-def mlp(tmp_path) -> Path:
-    """A copy of the mlp_ref fixture: model.pbtxt and ckpt/model-0.*"""
-    folder = tmp_path / "mlp"
-    shutil.copytree(FIXTURES / "mlp_ref", folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +29,6 @@ def reference(tmp_path_factory) -> bytes:
     fixture = FIXTURES / "mlp_ref"
     return freezer.freeze_files(fixture / "model.pbtxt", fixture / "ckpt/model-0", outputs="y",
                                 output=out).output_path.read_bytes()
-
-
-def freeze(*args: str):
-    return CliRunner().invoke(freeze_app, [str(a) for a in args])
-
-
-def assert_error(result, message: str) -> None:
-    """Exactly one line, `Error: <message>`, on stderr; exit code 1; nothing on stdout."""
-    assert result.exit_code == 1, result.output
-    assert result.stderr == f"Error: {message}\n"
-    assert result.stdout == ""
 
 
 def edit_graph(path: Path, edit) -> None:
@@ -229,12 +212,6 @@ def test_damaged_checkpoint_with_the_session_engine(mlp, damage):
     assert result.stderr.endswith("save the checkpoint again.\n")
 
 
-def flip_byte(path: Path, offset: int) -> None:
-    raw = bytearray(path.read_bytes())
-    raw[offset] ^= 0xFF
-    path.write_bytes(bytes(raw))
-
-
 def test_unknown_engine(mlp):
     assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--engine", "turbo"),
                  "Unknown engine 'turbo'; choose one of: native, session.")
@@ -382,10 +359,7 @@ def test_ports_are_counted_where_the_graph_tells():
     from tensorboard.compat.proto import attr_value_pb2
     from freezer.api import resolve_outputs
     from freezer.graph import GraphIndex
-    from graphs import graph, node
-
-    def types(*dtypes):
-        return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
+    from graphs import graph, node, types
 
     shapes = attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(shape=[{}, {}]))
     g = graph(node("p", "Placeholder"), node("sw", "Switch", "p", "p"),

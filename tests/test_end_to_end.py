@@ -10,11 +10,10 @@ import shutil
 
 import pytest
 from tensorboard.compat.proto import graph_pb2
-from typer.testing import CliRunner
 
 import freezer
+from cli_runs import freeze_successfully
 from freezer.ops import TRAINING_OPS
-from freezer.cli import freezer_app
 from fixture_models import assert_outputs_equal, fixture_names, load_fixture, run_frozen, run_original
 
 FIXTURES = fixture_names()
@@ -25,13 +24,12 @@ def frozen(request, tmp_path_factory):
     """(fixture, path of its graph frozen through the CLI)."""
     fixture = load_fixture(request.param)
     out = tmp_path_factory.mktemp(fixture.name) / "frozen.pb"
-    result = CliRunner().invoke(freezer_app, ["freeze", *fixture.cli_args(), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert f"Wrote {out}" in result.output
+    printed = freeze_successfully(*fixture.cli_args(), "-o", out)
+    assert f"Wrote {out}" in printed
     if fixture.init_op:
-        assert f"Note: Run {fixture.init_op!r} once before the outputs" in result.output
+        assert f"Note: Run {fixture.init_op!r} once before the outputs" in printed
     else:
-        assert "once before the outputs" not in result.output
+        assert "once before the outputs" not in printed
     return fixture, out
 
 

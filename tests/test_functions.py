@@ -6,7 +6,7 @@ deferred) still feeding a call's `DT_RESOURCE` argument.
 
 import numpy as np
 import pytest
-from tensorboard.compat.proto import attr_value_pb2, function_pb2, op_def_pb2, tensor_pb2, types_pb2
+from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, types_pb2
 
 from freezer.errors import CheckError
 from freezer.graph import GraphIndex
@@ -17,7 +17,7 @@ from freezer.passes.functions.library import prune_library, reachable_functions
 from freezer.passes.functions.names import FunctionInput, parse_function_input
 from freezer.passes.rewrite import unique_name
 from freezer.tensors import make_shape, tensor_proto_to_numpy
-from graphs import graph, node
+from graphs import func, function, graph, node, types
 
 FLOAT, INT32, RESOURCE = types_pb2.DT_FLOAT, types_pb2.DT_INT32, types_pb2.DT_RESOURCE
 
@@ -30,29 +30,13 @@ def folded(name, shape=(2, 3), dtype=FLOAT):
     return node(name, "Const", dtype=dtype, value=attr_value_pb2.AttrValue(tensor=tensor))
 
 
-def types(*dtypes):
-    return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
-
-
 def ints(*values):
     return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(i=list(values)))
-
-
-def func(name):
-    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name))
 
 
 def shapes(*dims):
     return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(
         shape=[make_shape(list(d)) for d in dims]))
-
-
-def function(name, inputs, outputs, nodes=(), ret=None):
-    """A FunctionDef: inputs/outputs as (name, dtype) pairs; ret maps output names to tensors."""
-    signature = op_def_pb2.OpDef(
-        name=name, input_arg=[op_def_pb2.OpDef.ArgDef(name=n, type=t) for n, t in inputs],
-        output_arg=[op_def_pb2.OpDef.ArgDef(name=n, type=t) for n, t in outputs])
-    return function_pb2.FunctionDef(signature=signature, node_def=list(nodes), ret=ret or {})
 
 
 def with_library(g, *functions):

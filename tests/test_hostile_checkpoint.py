@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import crc32c
 import pytest
 
+from checkpoint_files import block, data_file, field, fixed32_field, footer, handle, shape_proto, varint, with_trailer
 from fixture_models import FIXTURES
 from freezer.errors import CheckpointError
 from freezer.io.bundle import BundleReader, _read_table, _slice_key
@@ -24,70 +24,24 @@ from hostile import TIME_LIMIT, assert_one_error, run_cli
 
 MLP = FIXTURES / "mlp_ref"
 DT_FLOAT, DT_STRING = 1, 7
-VARINT, FIXED64, BYTES, FIXED32 = 0, 1, 2, 5
-TABLE_MAGIC = 0xDB4775248B80FB57
 
 
-# ---- writing protos and tables by hand ------------------------------------------------------------
-
-def varint(value: int) -> bytes:
-    value &= (1 << 64) - 1  # negative numbers as 10-byte two's complement, as protobuf writes them
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    return bytes(out + bytes([value]))
-
-
-def field(number: int, kind: int, value) -> bytes:
-    key = varint(number << 3 | kind)
-    if kind == VARINT:
-        return key + varint(value)
-    if kind == FIXED32:
-        return key + struct.pack("<I", value)
-    return key + varint(len(value)) + value
-
-
-def shape_proto(dims) -> bytes:
-    return b"".join(field(2, BYTES, field(1, VARINT, dim)) for dim in dims)
-
+# ---- writing protos and tables by hand (the shared writers are in tests/checkpoint_files.py) -------
 
 def slice_proto(extents) -> bytes:
     """TensorSliceProto; length -1 means the whole dimension (no length field)."""
-    return b"".join(field(1, BYTES, field(1, VARINT, start) + (field(2, VARINT, length) if length != -1 else b""))
+    return b"".join(field(1, field(1, start) + (field(2, length) if length != -1 else b""))
                     for start, length in extents)
 
 
 def entry_proto(dtype=DT_FLOAT, shape=(), shard_id=0, offset=0, size=0, crc=0, slices=()) -> bytes:
-    return (field(1, VARINT, dtype) + field(2, BYTES, shape_proto(shape)) + field(3, VARINT, shard_id)
-            + field(4, VARINT, offset) + field(5, VARINT, size) + field(6, FIXED32, crc)
-            + b"".join(field(7, BYTES, slice_proto(extents)) for extents in slices))
+    return (field(1, dtype) + field(2, shape_proto(shape)) + field(3, shard_id)
+            + field(4, offset) + field(5, size) + fixed32_field(6, crc)
+            + b"".join(field(7, slice_proto(extents)) for extents in slices))
 
 
 def header_proto(num_shards=1) -> bytes:
-    return field(1, VARINT, num_shards) + field(3, BYTES, field(1, VARINT, 1))
-
-
-def mask(crc: int) -> int:
-    """crc32c::Mask, the inverse of the reader's _unmask."""
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def block(entries, restarts=(0,)) -> bytes:
-    """A table block: every key written whole (shared = 0) unless an entry gives (shared, suffix)."""
-    out = bytearray()
-    for key, value in entries:
-        shared, suffix = key if isinstance(key, tuple) else (0, key)
-        out += varint(shared) + varint(len(suffix)) + varint(len(value)) + suffix + value
-    return bytes(out + b"".join(struct.pack("<I", r) for r in restarts) + struct.pack("<I", len(restarts)))
-
-
-def with_trailer(contents: bytes) -> bytes:
-    return contents + b"\x00" + struct.pack("<I", mask(crc32c.crc32c(contents + b"\x00")))
-
-
-def handle(offset: int, size: int) -> bytes:
-    return varint(offset) + varint(size)
+    return field(1, num_shards) + field(3, field(1, 1))
 
 
 def encode_table(entries, *, data_blocks=None) -> bytes:
@@ -105,8 +59,7 @@ def encode_table(entries, *, data_blocks=None) -> bytes:
     out += with_trailer(meta)
     index_offset, index_block = len(out), block(index)
     out += with_trailer(index_block)
-    footer = handle(meta_offset, len(meta)) + handle(index_offset, len(index_block))
-    return bytes(out + footer.ljust(40, b"\x00") + struct.pack("<Q", TABLE_MAGIC))
+    return bytes(out + footer(handle(meta_offset, len(meta)), handle(index_offset, len(index_block))))
 
 
 def copy_checkpoint(tmp_path, source=MLP / "ckpt") -> Path:
@@ -131,10 +84,6 @@ def with_entry(tmp_path, key: bytes, value: bytes) -> str:
     entries[key] = value
     rewrite_index(prefix, entries)
     return prefix
-
-
-def data_file(prefix) -> Path:
-    return Path(f"{prefix}.data-00000-of-00001")
 
 
 def freeze_mlp(checkpoint, tmp_path):
@@ -259,13 +208,13 @@ def test_header_with_no_shards_is_an_error(tmp_path):
 # ---- wire types and varints ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("key, value, message", [
-    (b"layer0/w", field(1, BYTES, b"\x01") + field(2, BYTES, shape_proto([4, 8])), "field 1 has wire type 2, not 0"),
-    (b"layer0/w", field(1, VARINT, DT_FLOAT) + field(2, VARINT, 4), "field 2 has wire type 0, not 2"),
-    (b"layer0/w", field(2, BYTES, field(2, VARINT, 4)), "field 2 has wire type 0, not 2"),  # a varint Dim
-    (b"layer0/w", field(6, VARINT, 5), "field 6 has wire type 0, not 5"),  # crc32c is fixed32
-    (b"layer0/w", field(7, BYTES, field(1, BYTES, field(2, BYTES, b"x"))), "field 2 has wire type 2, not 0"),
-    (b"", field(1, VARINT, 1) + field(3, VARINT, 1), "field 3 has wire type 0, not 2"),  # a varint version
-    (b"", field(1, BYTES, b"\x01"), "field 1 has wire type 2, not 0"),
+    (b"layer0/w", field(1, b"\x01") + field(2, shape_proto([4, 8])), "field 1 has wire type 2, not 0"),
+    (b"layer0/w", field(1, DT_FLOAT) + field(2, 4), "field 2 has wire type 0, not 2"),
+    (b"layer0/w", field(2, field(2, 4)), "field 2 has wire type 0, not 2"),  # a varint Dim
+    (b"layer0/w", field(6, 5), "field 6 has wire type 0, not 5"),  # crc32c is fixed32
+    (b"layer0/w", field(7, field(1, field(2, b"x"))), "field 2 has wire type 2, not 0"),
+    (b"", field(1, 1) + field(3, 1), "field 3 has wire type 0, not 2"),  # a varint version
+    (b"", field(1, b"\x01"), "field 1 has wire type 2, not 0"),
     (b"layer0/w", b"\x08" + b"\xff" * 10 + b"\x01", "bad varint"),  # 11 bytes
     (b"layer0/w", b"\x08" + b"\xff" * 9 + b"\x7f", "bad varint"),  # 10 bytes, more than 64 bits
     (b"layer0/w", b"\x0b", "unknown wire type 3"),
@@ -278,7 +227,7 @@ def test_entry_field_with_the_wrong_wire_type_is_an_error(tmp_path, key, value, 
 
 def test_unknown_fields_are_skipped_whatever_their_wire_type(tmp_path):
     entries = fixture_entries(str(MLP / "ckpt" / "model-0"))
-    value = entries[b"layer0/b"] + field(99, BYTES, b"future") + field(98, VARINT, 1)
+    value = entries[b"layer0/b"] + field(99, b"future") + field(98, 1)
     prefix = with_entry(tmp_path, b"layer0/b", value)
     assert BundleReader(prefix).read("layer0/b").shape == (8,)
 
@@ -331,8 +280,7 @@ def test_table_with_a_bad_block_layout_is_an_error(tmp_path, make_table, message
 def test_table_block_bigger_than_the_file_is_an_error(tmp_path):
     prefix = str(copy_checkpoint(tmp_path) / "model-0")
     table = bytearray(encode_table(mlp_entries()))
-    footer = handle(0, 0) + handle(0, 2**62)  # the index block: 4 EiB long
-    table[-48:] = footer.ljust(40, b"\x00") + struct.pack("<Q", TABLE_MAGIC)
+    table[-48:] = footer(handle(0, 0), handle(0, 2**62))  # the index block: 4 EiB long
     Path(f"{prefix}.index").write_bytes(bytes(table))
     with pytest.raises(CheckpointError, match=r"is corrupt \(block at 0 runs past the end of the file\)"):
         BundleReader(prefix)

@@ -16,14 +16,13 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.io.graphdef import read_graph
-from graphs import ref_variable_graph
+from graphs import nested_lists, node_text, ref_variable_graph
 from hostile import assert_one_error, run_cli
 
 
-def nested_lists(levels: int) -> bytes:
-    """A node whose attr value nests 4 * levels messages: list { func { attr { value { ... } } } }."""
-    value = 'list { func { name: "f" attr { key: "k" value { ' * levels + "b: true" + " } } } }" * levels
-    return b'node { name: "n" op: "Const" attr { key: "value" value { %s } } }\n' % value.encode()
+def deep_node(levels: int) -> bytes:
+    """A line of GraphDef text: a node whose attr value nests 4 * levels messages."""
+    return node_text(nested_lists(levels)) + b"\n"
 
 
 def const_graph(count: int) -> graph_pb2.GraphDef:
@@ -73,7 +72,7 @@ def test_unreadable_graph_file_is_a_graph_error(tmp_path, monkeypatch):
 @pytest.mark.parametrize("levels", [30, 120, 100_000])
 def test_text_graph_nested_deeper_than_protobuf_takes_is_an_error(tmp_path, levels):
     path = tmp_path / "deep.pbtxt"
-    path.write_bytes(b"# deep\n" + nested_lists(levels))
+    path.write_bytes(b"# deep\n" + deep_node(levels))
     run = run_cli(path, "--outputs", "n", "-o", tmp_path / "out.pb")
     assert_one_error(run, contains=f"{path} nests messages more than 100 deep (line 2)",
                      output=tmp_path / "out.pb")
@@ -81,7 +80,7 @@ def test_text_graph_nested_deeper_than_protobuf_takes_is_an_error(tmp_path, leve
 
 def test_text_graph_nested_too_deep_on_the_fallback_path_is_an_error(tmp_path):
     path = tmp_path / "deep.pbtxt"
-    path.write_bytes(b'node: [{ name: "x" op: "NoOp" }]\n' + nested_lists(100_000))  # `[{` -> text_format
+    path.write_bytes(b'node: [{ name: "x" op: "NoOp" }]\n' + deep_node(100_000))  # `[{` -> text_format
     run = run_cli(path, "--outputs", "n", "-o", tmp_path / "out.pb")
     assert_one_error(run, contains=f"{path} nests messages more than 100 deep (line 2)")
 
@@ -89,7 +88,7 @@ def test_text_graph_nested_too_deep_on_the_fallback_path_is_an_error(tmp_path):
 def test_binary_graph_nested_deeper_than_protobuf_takes_is_an_error(tmp_path):
     # Serializing has no depth limit, parsing has: build the message by hand, write it as binary.
     graph = graph_pb2.GraphDef()
-    text_format.Parse(nested_lists(30).decode(), graph)
+    text_format.Parse(deep_node(30).decode(), graph)
     path = tmp_path / "deep.pb"
     path.write_bytes(graph.SerializeToString())
     run = run_cli(path, "--outputs", "n", "-o", tmp_path / "out.pb")

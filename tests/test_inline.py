@@ -15,7 +15,8 @@ from freezer.graph import GraphIndex
 from freezer.passes.base import PassContext
 from freezer.passes.functions.inline import MAX_NESTING, inline_calls
 from freezer.passes.functions.library import reachable_functions
-from graphs import const, graph, node, run_passes
+from fixture_models import run_tf
+from graphs import const, func, graph, node, ops_of, run_passes, types
 
 FLOAT = types_pb2.DT_FLOAT
 CALL_OPS = {"PartitionedCall", "StatefulPartitionedCall"}
@@ -25,10 +26,6 @@ def inline(graph_def, outputs):
     """The graph after inlining (a copy: the original stays as it was)."""
     copy = graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
     return run_passes(copy, PassContext(outputs=list(outputs)), (inline_calls,))
-
-
-def ops_of(graph_def):
-    return {n.op for n in graph_def.node}
 
 
 def names_of(graph_def):
@@ -46,21 +43,6 @@ def assert_flat(graph_def):
 # --- TensorFlow's own graphs ------------------------------------------------------------------
 
 tf_needed = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def run_tf(graph_def, fetches, feeds=None, targets=(), restore=None):
-    """Import `graph_def` into a fresh graph and run it in a v1 Session: `restore` (op, filename
-    tensor, prefix) first, then `targets`, then the fetches."""
-    tf = pytest.importorskip("tensorflow")
-    with tf.Graph().as_default() as tf_graph:
-        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString()), name="")
-        with tf.compat.v1.Session(graph=tf_graph) as session:
-            if restore:
-                op, filename, prefix = restore
-                session.run(op, {filename: prefix})
-            for target in targets:
-                session.run(target)
-            return session.run(list(fetches), feeds or {})
 
 
 def assert_same_values(before, after):
@@ -287,15 +269,7 @@ def test_direct_call_of_a_library_function():
 
 # --- tiny graphs ------------------------------------------------------------------------------
 
-def types(*dtypes):
-    return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
-
-
-def func(name, **attrs):
-    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name, attr=attrs))
-
-
-def function(name, inputs=("a",), outputs=("out",), nodes=(), ret=None, control_ret=None, attrs=()):
+def float_function(name, inputs=("a",), outputs=("out",), nodes=(), ret=None, control_ret=None, attrs=()):
     """A FunctionDef of floats: `inputs`/`outputs` are argument names; `attrs` are type attrs."""
     signature = op_def_pb2.OpDef(
         name=name, input_arg=[op_def_pb2.OpDef.ArgDef(name=n, type=FLOAT) for n in inputs],
@@ -321,7 +295,7 @@ def called_graph(*functions, inputs=("x",), extra=()):
 
 
 def double(name="double"):
-    return function(name, nodes=[node("add", "AddV2", "a", "a", T=FLOAT)], ret={"out": "add:z:0"})
+    return float_function(name, nodes=[node("add", "AddV2", "a", "a", T=FLOAT)], ret={"out": "add:z:0"})
 
 
 def nodes_by_name(graph_def):
@@ -350,7 +324,7 @@ def test_two_calls_of_one_function_get_their_own_nodes():
 def test_call_control_inputs_reach_the_body_through_one_noop():
     body = [const("k", [2.0]), node("square", "Square", "a", T=FLOAT),
             node("mul", "Mul", "square:y:0", "k:output:0", T=FLOAT)]
-    fn = function("f", nodes=body, ret={"out": "mul:z:0"})
+    fn = float_function("f", nodes=body, ret={"out": "mul:z:0"})
     graph_def = graph(node("x", "Placeholder", dtype=FLOAT), node("init", "NoOp"),
                       call("call", "f", "x", "^init"), node("y", "Identity", "call", T=FLOAT))
     graph_def.library.function.append(fn)
@@ -378,7 +352,7 @@ def test_call_named_by_an_output_or_colocation_stays():
 
 def test_nested_call_named_by_a_kept_calls_control_output_stays():
     """outer's control output is its inner call: kept outer waits on the inner call's keeper."""
-    outer = function("outer", nodes=[call("inner_call", "double", "a")], ret={"out": "a"},
+    outer = float_function("outer", nodes=[call("inner_call", "double", "a")], ret={"out": "a"},
                      control_ret={"effect": "inner_call"})
     nodes = nodes_by_name(inline(called_graph(outer, double()), ["y", "call"]))
     assert list(nodes["call"].input) == ["x", "^call/inner_call"]
@@ -391,18 +365,18 @@ def test_unneeded_call_is_dropped():
 
 
 def test_function_returning_its_argument():
-    graph_def = called_graph(function("f"))
+    graph_def = called_graph(float_function("f"))
     assert nodes_by_name(inline(graph_def, ["y"]))["y"].input == ["x"]
 
 
 def test_colocation_inside_the_body_names_the_inlined_node():
     body = [node("add", "AddV2", "a", "a", T=FLOAT), node("neg", "Neg", "add:z:0", T=FLOAT, _class=[b"loc:@add"])]
-    nodes = nodes_by_name(inline(called_graph(function("f", nodes=body, ret={"out": "neg:y:0"})), ["y"]))
+    nodes = nodes_by_name(inline(called_graph(float_function("f", nodes=body, ret={"out": "neg:y:0"})), ["y"]))
     assert nodes["call/neg"].attr["_class"].list.s == [b"loc:@call/add"]
 
 
 def test_placeholder_attrs_take_the_calls_values():
-    fn = function("poly", nodes=[node("id", "Identity", "a", T=attr_value_pb2.AttrValue(placeholder="T"))],
+    fn = float_function("poly", nodes=[node("id", "Identity", "a", T=attr_value_pb2.AttrValue(placeholder="T"))],
                   ret={"out": "id:output:0"}, attrs=["T"])
     graph_def = called_graph(fn)
     graph_def.node[1].attr["f"].func.attr["T"].type = FLOAT
@@ -411,14 +385,14 @@ def test_placeholder_attrs_take_the_calls_values():
 
 
 def test_placeholder_attr_the_call_does_not_set_is_an_error():
-    fn = function("poly", nodes=[node("id", "Identity", "a", T=attr_value_pb2.AttrValue(placeholder="T"))],
+    fn = float_function("poly", nodes=[node("id", "Identity", "a", T=attr_value_pb2.AttrValue(placeholder="T"))],
                   ret={"out": "id:output:0"}, attrs=["T"])
     with pytest.raises(GraphError, match=r"Node id of function poly \(called by PartitionedCall node call\).*'T'"):
         inline(called_graph(fn), ["y"])
 
 
 def test_nested_call_outputs_are_rewired_through_every_level():
-    outer = function("outer", nodes=[call("inner_call", "double", "a")], ret={"out": "inner_call:output:0"})
+    outer = float_function("outer", nodes=[call("inner_call", "double", "a")], ret={"out": "inner_call:output:0"})
     inlined = inline(called_graph(outer, double()), ["y"])
     assert_flat(inlined)
     assert not inlined.library.function
@@ -428,13 +402,13 @@ def test_nested_call_outputs_are_rewired_through_every_level():
 # --- hostile graphs ---------------------------------------------------------------------------
 
 def test_function_calling_itself_is_an_error():
-    fn = function("f", nodes=[call("again", "f", "a")], ret={"out": "again:output:0"})
+    fn = float_function("f", nodes=[call("again", "f", "a")], ret={"out": "again:output:0"})
     with pytest.raises(GraphError, match=r"Function f calls itself \(f -> f\).*--keep-calls keeps the calls"):
         inline(called_graph(fn), ["y"])
 
 
 def test_functions_calling_each_other_in_a_ring_is_an_error():
-    ring = [function(name, nodes=[call("next", following, "a")], ret={"out": "next:output:0"})
+    ring = [float_function(name, nodes=[call("next", following, "a")], ret={"out": "next:output:0"})
             for name, following in (("f", "g"), ("g", "h"), ("h", "f"))]
     with pytest.raises(GraphError, match=r"calls itself \(f -> g -> h -> f\)"):
         inline(called_graph(*ring), ["y"])
@@ -445,7 +419,7 @@ def chain_of_functions(length, calls_each=1):
     functions = []
     for i in range(length - 1):
         nodes = [call(f"c{k}", f"f{i + 1}", "a" if k == 0 else f"c{k - 1}:output:0") for k in range(calls_each)]
-        functions.append(function(f"f{i}", nodes=nodes, ret={"out": f"c{calls_each - 1}:output:0"}))
+        functions.append(float_function(f"f{i}", nodes=nodes, ret={"out": f"c{calls_each - 1}:output:0"}))
     functions.append(double(f"f{length - 1}"))
     return functions
 
@@ -472,23 +446,23 @@ def test_exponential_expansion_is_refused_before_inlining():
 
 
 def test_call_with_fewer_inputs_than_arguments_is_an_error():
-    fn = function("f", inputs=("a", "b"), ret={"out": "b"})
+    fn = float_function("f", inputs=("a", "b"), ret={"out": "b"})
     with pytest.raises(GraphError, match="passes 1 input.* to function f, which takes 2"):
         inline(called_graph(fn), ["y"])
 
 
 def test_ret_naming_a_missing_node_is_an_error():
     with pytest.raises(GraphError, match=r"'gone:y:0' in function f .*names no argument or node"):
-        inline(called_graph(function("f", ret={"out": "gone:y:0"})), ["y"])
+        inline(called_graph(float_function("f", ret={"out": "gone:y:0"})), ["y"])
 
 
 def test_missing_ret_is_an_error():
     with pytest.raises(GraphError, match="Output 'out' of function f .* is returned by no node"):
-        inline(called_graph(function("f", ret={})), ["y"])
+        inline(called_graph(float_function("f", ret={})), ["y"])
 
 
 def test_body_input_naming_an_unknown_node_is_an_error():
-    fn = function("f", nodes=[node("neg", "Neg", "nowhere:y:0", T=FLOAT)], ret={"out": "neg:y:0"})
+    fn = float_function("f", nodes=[node("neg", "Neg", "nowhere:y:0", T=FLOAT)], ret={"out": "neg:y:0"})
     with pytest.raises(GraphError, match="'nowhere:y:0' in function f"):
         inline(called_graph(fn), ["y"])
 
@@ -499,13 +473,13 @@ def test_body_input_naming_an_unknown_port_is_an_error(tensor):
             node("split", "Split", "dim:output:0", "a", T=FLOAT, num_split=attr_value_pb2.AttrValue(i=2)),
             node("neg", "Neg", tensor, T=FLOAT)]
     with pytest.raises(GraphError, match="function f"):
-        inline(called_graph(function("f", nodes=body, ret={"out": "neg:y:0"})), ["y"])
+        inline(called_graph(float_function("f", nodes=body, ret={"out": "neg:y:0"})), ["y"])
 
 
 def test_body_op_unknown_to_freezer_is_an_error_naming_keep_calls():
     body = [node("mystery", "MyCustomOp", "a")]
     with pytest.raises(GraphError, match="MyCustomOp.*make_op_registry.py; or --keep-calls keeps the calls as they are"):
-        inline(called_graph(function("f", nodes=body, ret={"out": "mystery:output:0"})), ["y"])
+        inline(called_graph(float_function("f", nodes=body, ret={"out": "mystery:output:0"})), ["y"])
 
 
 def test_call_of_a_function_the_library_lacks_is_an_error():
@@ -517,7 +491,7 @@ def test_call_of_a_function_the_library_lacks_is_an_error():
 
 def test_call_reading_its_own_output_through_its_function_is_an_error():
     graph_def = graph(call("call", "f", "call"), node("y", "Identity", "call", T=FLOAT))
-    graph_def.library.function.append(function("f"))
+    graph_def.library.function.append(float_function("f"))
     with pytest.raises(GraphError, match="cycle"):
         inline(graph_def, ["y"])
 

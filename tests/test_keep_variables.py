@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 from tensorboard.compat.proto import types_pb2
-from typer.testing import CliRunner
 
 import freezer
-from freezer.cli import freeze_app
+from cli_runs import freeze
 from freezer.errors import OptionError
 from freezer.tensors import make_tensor_proto
 from fixture_models import load_fixture
@@ -16,12 +15,13 @@ tf = pytest.importorskip("tensorflow")
 
 
 @pytest.fixture
-def mlp():
+def mlp_ref():
+    """The committed mlp_ref fixture, read-only (conftest.py's `mlp` is a copy to change)."""
     return load_fixture("mlp_ref")
 
 
-def test_kept_variable_stays_a_variable_with_its_initializer(mlp, tmp_path):
-    result = freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", output=tmp_path / "f.pb",
+def test_kept_variable_stays_a_variable_with_its_initializer(mlp_ref, tmp_path):
+    result = freezer.freeze_files(mlp_ref.graph, mlp_ref.checkpoint, outputs="y", output=tmp_path / "f.pb",
                                   keep_variables=["layer2/w"])
     ops = {node.name: node.op for node in result.graph_def.node}
     assert ops["layer2/w"] == "VariableV2" and ops["layer2/w/Assign"] == "Assign"
@@ -29,35 +29,34 @@ def test_kept_variable_stays_a_variable_with_its_initializer(mlp, tmp_path):
     assert result.init_op == "freezer/init"  # the graph's own `init` also initializes frozen variables
     assert "Run 'freezer/init' once before the outputs: it initializes the kept variables (layer2/w)." in result.notes
     # The kept variable is live: initialize it, load the trained value, and the outputs are the original's.
-    trained = tf.train.load_checkpoint(str(mlp.checkpoint)).get_tensor("layer2/w")
+    trained = tf.train.load_checkpoint(str(mlp_ref.checkpoint)).get_tensor("layer2/w")
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(tf.compat.v1.GraphDef.FromString(result.output_path.read_bytes()), name="")
         load = tf.raw_ops.Assign(ref=graph.get_tensor_by_name("layer2/w:0"), value=trained)
         with tf.compat.v1.Session() as session:
             session.run(result.init_op)
             session.run(load)
-            actual = session.run("y:0", mlp.inputs)
-    np.testing.assert_allclose(actual, mlp.expected["y:0"], rtol=1e-6)
+            actual = session.run("y:0", mlp_ref.inputs)
+    np.testing.assert_allclose(actual, mlp_ref.expected["y:0"], rtol=1e-6)
 
 
-def test_only_variables_freezes_just_those(mlp, tmp_path):
-    result = freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", output=tmp_path / "f.pb",
+def test_only_variables_freezes_just_those(mlp_ref, tmp_path):
+    result = freezer.freeze_files(mlp_ref.graph, mlp_ref.checkpoint, outputs="y", output=tmp_path / "f.pb",
                                   only_variables=["layer0/w", "layer0/b"])
     assert sorted(v.name for v in result.variables) == ["layer0/b", "layer0/w"]
     kept = sorted(node.name for node in result.graph_def.node if node.op == "VariableV2")
     assert kept == ["layer1/b", "layer1/w", "layer2/b", "layer2/w"]
 
 
-def test_unknown_kept_variable(mlp):
+def test_unknown_kept_variable(mlp_ref):
     with pytest.raises(OptionError, match="--keep-variables layer2/ww: no variable 'layer2/ww' in the graph; give variable node "
                                           "names as the graph has them. "
                                           "Did you mean: layer2/w"):
-        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer2/ww"])
+        freezer.freeze_files(mlp_ref.graph, mlp_ref.checkpoint, outputs="y", keep_variables=["layer2/ww"])
 
 
-def test_cli_takes_comma_lists(mlp, tmp_path):
-    done = CliRunner().invoke(freeze_app, [*mlp.cli_args(), "-o", str(tmp_path / "f.pb"),
-                                           "--only-variables", "layer0/w, layer0/b"])
+def test_cli_takes_comma_lists(mlp_ref, tmp_path):
+    done = freeze(*mlp_ref.cli_args(), "-o", tmp_path / "f.pb", "--only-variables", "layer0/w, layer0/b")
     assert done.exit_code == 0, done.output
     assert done.stdout.splitlines()[1].startswith("Froze 2 variable(s)")
 
@@ -101,11 +100,11 @@ def test_unknown_init_op(doubling_model):
                              init_ops=["double"], engine="session")
 
 
-def test_empty_or_contradicting_lists(mlp):
+def test_empty_or_contradicting_lists(mlp_ref):
     with pytest.raises(OptionError, match="--only-variables names no variable"):
-        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", only_variables=[])
+        freezer.freeze_files(mlp_ref.graph, mlp_ref.checkpoint, outputs="y", only_variables=[])
     with pytest.raises(OptionError, match="layer0/w is both kept .* and frozen"):
-        freezer.freeze_files(mlp.graph, mlp.checkpoint, outputs="y", keep_variables=["layer0/w"],
+        freezer.freeze_files(mlp_ref.graph, mlp_ref.checkpoint, outputs="y", keep_variables=["layer0/w"],
                              only_variables=["layer0/w"])
 
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from tensorboard.compat.proto import attr_value_pb2, function_pb2, graph_pb2, op_def_pb2, types_pb2
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.passes.base import PassContext
@@ -19,7 +19,8 @@ from freezer.passes.checks import check_loadable
 from freezer.ops import FUNCTIONAL_CONTROL_FLOW_OPS as LOWERED_OPS
 from freezer.options import FreezeOptions
 from freezer.passes.functions.lower import MAX_NESTING, lower_control_flow
-from graphs import const, graph, node, run_passes
+from fixture_models import run_tf
+from graphs import const, func, function, graph, node, ops_of, run_passes, types
 
 FLOAT, BOOL, INT32 = types_pb2.DT_FLOAT, types_pb2.DT_BOOL, types_pb2.DT_INT32
 V1_CONTROL_FLOW = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond"}
@@ -34,10 +35,6 @@ def lower(graph_def, outputs, keep_calls=False):
     return run_passes(copy, ctx, (lower_control_flow, check_loadable))
 
 
-def ops_of(graph_def):
-    return {n.op for n in graph_def.node}
-
-
 def assert_lowered(graph_def):
     """No functional control flow left, no clashing names, no function left to call."""
     assert not ops_of(graph_def) & LOWERED_OPS
@@ -48,11 +45,6 @@ def assert_lowered(graph_def):
 
 # --- TensorFlow's own graphs ------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tf():
-    return pytest.importorskip("tensorflow")
-
-
 def traced(tf, f, *specs):
     """f traced by tf.function in graph mode: its GraphDef and its output tensors' names."""
     concrete = tf.function(f).get_concrete_function(*specs)
@@ -60,17 +52,10 @@ def traced(tf, f, *specs):
     return graph_def, [tensor.name for tensor in concrete.outputs]
 
 
-def run_tf(tf, graph_def, fetches, feeds):
-    with tf.Graph().as_default() as tf_graph:
-        tf.import_graph_def(tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString()), name="")
-        with tf.compat.v1.Session(graph=tf_graph) as session:
-            return session.run(fetches, feeds)
-
-
 def assert_same_results(tf, original, lowered, fetches, all_feeds):
     """Both graphs give exactly the same values (and dtypes) for every set of feeds."""
     for feeds in all_feeds:
-        expected, actual = run_tf(tf, original, fetches, feeds), run_tf(tf, lowered, fetches, feeds)
+        expected, actual = run_tf(original, fetches, feeds), run_tf(lowered, fetches, feeds)
         for name, want, got in zip(fetches, expected, actual):
             assert np.asarray(got).dtype == np.asarray(want).dtype, (name, feeds)
             np.testing.assert_array_equal(got, want, err_msg=f"{name} with {feeds}")
@@ -191,7 +176,7 @@ def test_side_effects_of_a_branch_run_when_it_is_taken_only(tf):
     assert_same_results(tf, original, lowered, outputs, [{"x:0": X, "p:0": False}, {"x:0": abs(X), "p:0": True}])
     for graph_def in (original, lowered):
         with pytest.raises(tf.errors.InvalidArgumentError):
-            run_tf(tf, graph_def, outputs, {"x:0": X, "p:0": True})
+            run_tf(graph_def, outputs, {"x:0": X, "p:0": True})
 
 
 @pytest.fixture()
@@ -238,7 +223,7 @@ def test_control_inputs_and_control_consumers_still_work(tf, v1_graph):
     for graph_def in (v1_graph, lowered):  # the failing assert runs before what waits for it
         for fetch in ("after_cond:0", "z:0"):
             with pytest.raises(tf.errors.InvalidArgumentError):
-                run_tf(tf, graph_def, [fetch], {"x:0": X, "p:0": True, "n:0": 100})
+                run_tf(graph_def, [fetch], {"x:0": X, "p:0": True, "n:0": 100})
 
 
 def test_a_direct_call_in_a_branch_reads_ports_from_the_callee_signature(tf):
@@ -289,30 +274,13 @@ def test_opencv_loads_a_lowered_cond(tf, tmp_path):
 
 # --- hostile graphs, built in code ------------------------------------------------------------
 
-def function(name, inputs, outputs, nodes=(), ret=None):
-    """A FunctionDef: `inputs`/`outputs` are (name, dtype) pairs, `ret` output → body tensor."""
-    signature = op_def_pb2.OpDef(
-        name=name,
-        input_arg=[op_def_pb2.OpDef.ArgDef(name=arg, type=dtype) for arg, dtype in inputs],
-        output_arg=[op_def_pb2.OpDef.ArgDef(name=arg, type=dtype) for arg, dtype in outputs])
-    return function_pb2.FunctionDef(signature=signature, node_def=list(nodes), ret=ret or {})
-
-
 def identity_function(name):
     return function(name, [("a", FLOAT)], [("out", FLOAT)], [node("id", "Identity", "a", T=FLOAT)],
                     {"out": "id:output:0"})
 
 
-def func(name):
-    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name))
-
-
-def type_list(*dtypes):
-    return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
-
-
 def if_node(name, *inputs, then="f", otherwise="f", tin=(FLOAT,), tout=(FLOAT,)):
-    return node(name, "StatelessIf", *inputs, Tcond=BOOL, Tin=type_list(*tin), Tout=type_list(*tout),
+    return node(name, "StatelessIf", *inputs, Tcond=BOOL, Tin=types(*tin), Tout=types(*tout),
                 then_branch=func(then), else_branch=func(otherwise))
 
 
@@ -414,7 +382,7 @@ def test_a_loop_of_many_variables_lowers_in_linear_time():
     cond = function("cond", args, [("out", BOOL)], [const("no", False, BOOL)], {"out": "no:output:0"})
     body = function("body", args, [(f"out{k}", FLOAT) for k in range(count)],
                     ret={f"out{k}": f"a{k}" for k in range(count)})
-    loop = node("loop", "While", *(f"x{k}" for k in range(count)), T=type_list(*[FLOAT] * count),
+    loop = node("loop", "While", *(f"x{k}" for k in range(count)), T=types(*[FLOAT] * count),
                 cond=func("cond"), body=func("body"))
     graph_def = graph(*(const(f"x{k}", 1.0) for k in range(count)), loop,
                       node("y", "Identity", f"loop:{count - 1}", T=FLOAT))
@@ -428,7 +396,7 @@ def test_a_loop_of_many_variables_lowers_in_linear_time():
 
 def test_case_without_branches_is_an_error():
     graph_def = graph(const("i", 0, INT32), const("x", [1.0]),
-                      node("case", "StatelessCase", "i", "x", Tin=type_list(FLOAT), Tout=type_list(FLOAT),
+                      node("case", "StatelessCase", "i", "x", Tin=types(FLOAT), Tout=types(FLOAT),
                            branches=attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue())),
                       node("y", "Identity", "case", T=FLOAT))
     assert_refused(graph_def, "StatelessCase node case", "names no function in its attr 'branches'")
@@ -436,7 +404,7 @@ def test_case_without_branches_is_an_error():
 
 def test_while_cond_returning_a_non_bool_is_an_error():
     cond = function("cond", [("a", FLOAT)], [("out", FLOAT)], [], {"out": "a"})
-    graph_def = graph(const("x", [1.0]), node("loop", "While", "x", T=type_list(FLOAT), cond=func("cond"),
+    graph_def = graph(const("x", [1.0]), node("loop", "While", "x", T=types(FLOAT), cond=func("cond"),
                                               body=func("f")),
                       node("y", "Identity", "loop", T=FLOAT))
     graph_def.library.function.extend([cond, identity_function("f")])
@@ -467,13 +435,11 @@ def test_calls_in_lowered_bodies_are_inlined_too(tf):
 def test_frozen_with_lower_control_flow_through_the_cli(tf, name, tmp_path):
     """`freeze ... --lower-control-flow` on fixtures with v2 control flow: nothing functional is
     left and the outputs are the original graph's, restored from its checkpoint."""
-    from typer.testing import CliRunner
-
+    from cli_runs import freeze
     from fixture_models import assert_outputs_equal, load_fixture, run_frozen, run_original
-    from freezer.cli import freeze_app
     fixture = load_fixture(name)
     out = tmp_path / "lowered.pb"
-    done = CliRunner().invoke(freeze_app, [*fixture.cli_args(), "-o", str(out), "--lower-control-flow"])
+    done = freeze(*fixture.cli_args(), "-o", out, "--lower-control-flow")
     assert done.exit_code == 0, done.output
     lowered = graph_pb2.GraphDef.FromString(out.read_bytes())
     assert not ops_of(lowered) & (LOWERED_OPS | {"PartitionedCall", "StatefulPartitionedCall"})

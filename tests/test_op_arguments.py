@@ -5,7 +5,6 @@ and read TensorFlow's own answer from the FunctionDef it writes: an `IdentityN` 
 of the op, in port order, names them `op:output_arg:index`, so its k-th input is port k.
 """
 
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +15,8 @@ from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 from freezer.ops import arguments as op_arguments
 from freezer.errors import GraphError
 from freezer.ops.arguments import MAX_PORTS, input_ports, output_count, output_ports, port_of
-from graphs import node
-from hostile import MEMORY_LIMIT, TIME_LIMIT
+from graphs import node, types
+from hostile import run_limited
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOAT, INT32, STRING = types_pb2.DT_FLOAT, types_pb2.DT_INT32, types_pb2.DT_STRING
@@ -25,10 +24,6 @@ FLOAT, INT32, STRING = types_pb2.DT_FLOAT, types_pb2.DT_INT32, types_pb2.DT_STRI
 
 def i(value):
     return attr_value_pb2.AttrValue(i=value)
-
-
-def types(*dtypes):
-    return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(type=list(dtypes)))
 
 
 def as_lists(ports):
@@ -142,12 +137,8 @@ for hostile in (node("s", "Split", num_split=i(10**12)),
 
 
 def test_hostile_counts_neither_allocate_nor_pass():
-    def limit_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-    done = subprocess.run([sys.executable, "-c", HOSTILE_COUNTS], capture_output=True, text=True,
-                          timeout=TIME_LIMIT, preexec_fn=limit_memory, cwd=ROOT,
-                          env={"PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}", "PATH": ""})
+    done = run_limited([sys.executable, "-c", HOSTILE_COUNTS], what="counting hostile ports", cwd=ROOT,
+                       env={"PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}", "PATH": ""})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "Attr 'num_split' of node 's' (op 'Split') is 1000000000000; a list of tensors holds 0 to 2147483647.",
@@ -297,11 +288,6 @@ def strip_default_attrs(tf, subject):
                 attr.default_value.SerializeToString() == stripped.attr[attr.name].SerializeToString():
             del stripped.attr[attr.name]
     return stripped
-
-
-@pytest.fixture(scope="module")
-def tf():
-    return pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,8 @@ import textwrap
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from freezer.cli import freeze_app
+from cli_runs import freeze
 from fixture_models import run_frozen
 
 cv2 = pytest.importorskip("cv2")
@@ -62,8 +61,7 @@ def batch_norm_model(tmp_path_factory):
 def pinned(batch_norm_model):
     folder, sample, expected = batch_norm_model
     out = folder / "pinned.pb"
-    done = CliRunner().invoke(freeze_app, [str(folder / "model.pb"), str(folder / "ckpt"), "--outputs", "y",
-                                           "--set", "is_training=false", "-o", str(out)])
+    done = freeze(folder / "model.pb", folder / "ckpt", "--outputs", "y", "--set", "is_training=false", "-o", out)
     assert done.exit_code == 0, done.output
     assert "Note: Pinned is_training=false.\n" in done.stdout
     return out, sample, expected

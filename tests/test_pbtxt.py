@@ -16,6 +16,7 @@ from google.protobuf import text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
 
 from freezer.io.pbtxt import NestingTooDeep, parse_text
+from graphs import nested_lists, node_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -35,11 +36,6 @@ def assert_parity(data: bytes, message_type=graph_pb2.GraphDef, *, fast: bool = 
     assert actual.SerializeToString(deterministic=True) == expected.SerializeToString(deterministic=True)
     assert fell_back == (not fast), "fell back to text_format" if fell_back else "took the fast path"
     return actual
-
-
-def node_text(attr_value: str) -> bytes:
-    """A GraphDef text with one node whose attr "value" is `attr_value`."""
-    return b'node { name: "n" op: "Const" attr { key: "value" value { %s } } }' % attr_value.encode()
 
 
 def nested_funcs(depth: int) -> str:
@@ -379,11 +375,6 @@ def test_mutated_text_gives_what_text_format_gives():
 
 
 # --------------------------------------------------------------------------- nesting and size
-
-
-def nested_lists(levels: int) -> str:
-    """An attr value nesting 4 * levels messages: list { func { attr { value { list { ... } } } } }."""
-    return 'list { func { name: "f" attr { key: "k" value { ' * levels + "b: true" + " } } } }" * levels
 
 
 def test_nesting_as_deep_as_protobuf_takes_parses():

@@ -12,25 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from freezer.cli import freeze_app
+from cli_runs import freeze
 from fixture_models import FIXTURES
 from hostile import Run, assert_one_error
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def mlp(tmp_path) -> Path:
-    """A copy of the mlp_ref fixture: model.pbtxt and ckpt/model-0.* with its state file."""
-    folder = tmp_path / "mlp"
-    shutil.copytree(FIXTURES / "mlp_ref", folder)
-    return folder
-
-
-def freeze(*args):
-    return CliRunner().invoke(freeze_app, [str(a) for a in args])
 
 
 def assert_refused(result, output: Path, input_file: Path) -> None:

@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tensorboard.compat.proto import graph_pb2
-from typer.testing import CliRunner
 
+from cli_runs import freeze_successfully
 from fixture_models import FIXTURES, fixture_names, load_fixture, run_frozen, run_saved_model
-from freezer.cli import freezer_app
 from freezer.io.savedmodel import SavedModel, read_saved_model
 from freezer.ops import HANDLE_READ_AS, INITIALIZED_CHECK_OPS, TRAINING_OPS
 from hostile import assert_one_error, run_cli
@@ -37,13 +36,6 @@ SUMMARIES = {
 }
 # Ops that hold, read, check or save a variable: none may be left, in the graph or its library.
 VARIABLE_KINDS = TRAINING_OPS | set(HANDLE_READ_AS) | INITIALIZED_CHECK_OPS
-
-
-def freeze_cli(*args) -> str:
-    """Run `freeze ARGS` in this process; it must succeed. Returns what it printed."""
-    result = CliRunner().invoke(freezer_app, ["freeze", *map(str, args)])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def read_graph_def(path: Path) -> graph_pb2.GraphDef:
@@ -69,8 +61,8 @@ def frozen(request, tmp_path_factory):
     fixture = load_fixture(request.param)
     folder = tmp_path_factory.mktemp(fixture.name)
     native, session = folder / "native.pb", folder / "session.pb"
-    printed = freeze_cli(*fixture.cli_args(), "-o", native, "--engine", "native")
-    freeze_cli(*fixture.cli_args(), "-o", session, "--engine", "session")
+    printed = freeze_successfully(*fixture.cli_args(), "-o", native, "--engine", "native")
+    freeze_successfully(*fixture.cli_args(), "-o", session, "--engine", "session")
     return fixture, native, session, printed
 
 
@@ -148,7 +140,7 @@ def test_lowered_control_flow_is_the_same_in_every_process(tmp_path):
     # Lowering the LSTM's While inlines bodies with several control outputs (a protobuf map).
     fixture = load_fixture("sm_keras3_rnn")
     here, there = tmp_path / "here.pb", tmp_path / "there.pb"
-    freeze_cli(fixture.graph, "--lower-control-flow", "-o", here)
+    freeze_successfully(fixture.graph, "--lower-control-flow", "-o", here)
     run = run_cli(fixture.graph, "--lower-control-flow", "-o", there)
     assert run.returncode == 0, run.stderr
     assert here.read_bytes() == there.read_bytes()
@@ -160,7 +152,7 @@ def test_lowered_control_flow_is_the_same_in_every_process(tmp_path):
 def test_the_default_signature_of_the_module_is_frozen_without_signature(tmp_path):
     fixture = load_fixture("sm_module_two_signatures")  # frozen with --signature other above
     out = tmp_path / "default.pb"
-    printed = freeze_cli(fixture.graph, "-o", out)
+    printed = freeze_successfully(fixture.graph, "-o", out)
     assert printed.splitlines()[:2] == ["Inputs: x:0 float [?, 3]", "Outputs: y:0 float [?, 2]"]
     actual = run_frozen(out, fixture.inputs, ["y:0"])
     assert_close(actual, run_saved_model(fixture.graph, ["serve"], "serving_default", fixture.inputs, ["y:0"]))
@@ -168,15 +160,15 @@ def test_the_default_signature_of_the_module_is_frozen_without_signature(tmp_pat
 
 def test_empty_tag_picks_the_meta_graph_saved_without_tags(tmp_path):
     fixture = load_fixture("sm_tf1_notags")
-    freeze_cli(fixture.graph, "-o", tmp_path / "only.pb")  # its only MetaGraph, by default
-    freeze_cli(fixture.graph, "--tag", "", "-o", tmp_path / "untagged.pb")
+    freeze_successfully(fixture.graph, "-o", tmp_path / "only.pb")  # its only MetaGraph, by default
+    freeze_successfully(fixture.graph, "--tag", "", "-o", tmp_path / "untagged.pb")
     assert (tmp_path / "untagged.pb").read_bytes() == (tmp_path / "only.pb").read_bytes()
 
 
 def test_outputs_may_name_some_of_the_signature_keys(tmp_path):
     fixture = load_fixture("sm_two_in_two_out")
     out = tmp_path / "total.pb"
-    printed = freeze_cli(fixture.graph, "--outputs", "total", "-o", out)
+    printed = freeze_successfully(fixture.graph, "--outputs", "total", "-o", out)
     assert printed.splitlines()[1] == "Outputs: total:0 int64 []"
     nodes = {node.name for node in read_graph_def(out).node}
     assert "total" in nodes and "score" not in nodes
@@ -190,7 +182,7 @@ def test_outputs_may_name_some_of_the_signature_keys(tmp_path):
 def test_a_key_naming_another_node_wins_and_the_other_node_is_renamed(tmp_path):
     fixture = load_fixture("sm_key_collision")
     out = tmp_path / "collision.pb"
-    freeze_cli(fixture.graph, "-o", out)
+    freeze_successfully(fixture.graph, "-o", out)
     nodes = {node.name: node for node in read_graph_def(out).node}
     # x is the input's placeholder; the Const the graph called x is still there under another name.
     assert nodes["x"].op == "Placeholder"
@@ -221,8 +213,8 @@ def export(tmp_path) -> Path:
     return folder
 
 
-def assert_error(folder: Path, *args, message: str) -> None:
-    """`freeze ARGS -o out.pb` run in `folder`'s parent: exactly `Error: message`, exit 1, no output."""
+def assert_fails(folder: Path, *args, message: str) -> None:
+    """`freeze ARGS -o out.pb` in a child, in `folder`'s parent: exactly `Error: message`, exit 1, no output."""
     output = folder.parent / "out.pb"
     run = run_cli(*args, "-o", output, cwd=folder.parent)
     assert_one_error(run, contains=message, output=output)
@@ -231,7 +223,7 @@ def assert_error(folder: Path, *args, message: str) -> None:
 
 def test_folder_without_saved_model_pb_is_an_error(export):
     (export / "saved_model.pb").unlink()
-    assert_error(export, "export", message="export holds no saved_model.pb; give the SavedModel folder TensorFlow "
+    assert_fails(export, "export", message="export holds no saved_model.pb; give the SavedModel folder TensorFlow "
                                            "wrote (the one with saved_model.pb and variables/ in it).")
 
 
@@ -240,41 +232,41 @@ def test_folder_without_saved_model_pb_is_an_error(export):
 def test_corrupt_saved_model_pb_is_an_error(export, corrupt):
     path = export / "saved_model.pb"
     path.write_bytes(corrupt(path.read_bytes()))
-    assert_error(export, "export", message="export/saved_model.pb is not a valid SavedModel (truncated, or not "
+    assert_fails(export, "export", message="export/saved_model.pb is not a valid SavedModel (truncated, or not "
                                            "written by TensorFlow); export the model again with TensorFlow.")
 
 
 def test_missing_variables_folder_is_an_error(export):
     shutil.rmtree(export / "variables")
-    assert_error(export, "export", message="SavedModel export has variables but its variables/ folder is missing; "
+    assert_fails(export, "export", message="SavedModel export has variables but its variables/ folder is missing; "
                                            "copy the whole SavedModel folder, variables/ included.")
 
 
 def test_corrupt_variables_index_is_an_error(export):
     (export / "variables" / "variables.index").write_bytes(b"not an index")
-    assert_error(export, "export", message="Checkpoint index export/variables/variables.index is corrupt (file too "
+    assert_fails(export, "export", message="Checkpoint index export/variables/variables.index is corrupt (file too "
                                            "short for a table footer); save the checkpoint again.")
 
 
 def test_unknown_tag_lists_the_tag_sets(export):
-    assert_error(export, "export", "--tag", "gpu", message="SavedModel export has no MetaGraph tagged gpu; its tag "
+    assert_fails(export, "export", "--tag", "gpu", message="SavedModel export has no MetaGraph tagged gpu; its tag "
                                                            "sets are: serve. Give one of them with --tag.")
 
 
 def test_unknown_signature_lists_the_signatures(export):
-    assert_error(export, "export", "--signature", "predict",
+    assert_fails(export, "export", "--signature", "predict",
                  message="SavedModel export (tagged serve) has no signature 'predict'; its signatures are: "
                          "serving_default. Give one of them with --signature.")
 
 
 def test_unknown_output_lists_the_signature_outputs(export):
-    assert_error(export, "export", "--outputs", "probabilities",
+    assert_fails(export, "export", "--outputs", "probabilities",
                  message="Output 'probabilities' is neither an output of signature 'serving_default' (its outputs: "
                          "scores) nor a node of the graph.")
 
 
 def test_checkpoint_given_with_a_saved_model_is_an_error(export):
-    assert_error(export, "export", "export/variables/variables",
+    assert_fails(export, "export", "export/variables/variables",
                  message="export is a SavedModel folder, whose variables/ is its checkpoint; leave out the "
                          "CHECKPOINT argument.")
 
@@ -283,7 +275,7 @@ def test_tag_given_with_a_graph_def_is_an_error(tmp_path):
     mlp = load_fixture("mlp_ref")
     graph = tmp_path / "model.pbtxt"
     shutil.copy(mlp.graph, graph)
-    assert_error(graph, "model.pbtxt", str(mlp.checkpoint), "--outputs", "y", "--tag", "serve",
+    assert_fails(graph, "model.pbtxt", str(mlp.checkpoint), "--outputs", "y", "--tag", "serve",
                  message="--tag and --signature choose within a SavedModel folder, and model.pbtxt is not one; "
                          "leave them out.")
 

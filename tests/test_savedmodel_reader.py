@@ -11,9 +11,7 @@ memory (garbage) run in a child process under the limits of `tests/hostile.py`.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from tensorboard.compat.proto import meta_graph_pb2, types_pb2
 from freezer.errors import CheckpointError, GraphError
 from freezer.io.bundle import BundleReader
 from freezer.io.savedmodel import SavedModel, read_saved_model, tf2_checkpoint_keys
-from hostile import MEMORY_LIMIT, TIME_LIMIT
+from hostile import run_limited
 
 
 # ---- SavedModels written by TensorFlow --------------------------------------------------------
@@ -487,16 +485,7 @@ except FreezerError as error:
 
 def _read_in_child(folder: Path) -> str:
     """The error message of reading `folder` in a child that cannot hang or eat the machine."""
-    def limit_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    try:
-        done = subprocess.run([sys.executable, "-c", _READ_IN_CHILD, str(folder)], capture_output=True,
-                              text=True, timeout=TIME_LIMIT, preexec_fn=limit_memory, env=env,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"reading {folder} ran longer than {TIME_LIMIT} s") from None
+    done = run_limited([sys.executable, "-c", _READ_IN_CHILD, str(folder)], what=f"reading {folder}")
     assert done.returncode == 1 and done.stderr == "", (done.returncode, done.stderr)
     return done.stdout.strip()
 

@@ -80,10 +80,8 @@ def test_an_init_op_is_added_when_the_graph_has_none(table_model, tmp_path):
 
 
 def test_cli_names_the_init_op(table_model, tmp_path):
-    from typer.testing import CliRunner
-    from freezer.cli import freeze_app
+    from cli_runs import freeze
     folder, _ = table_model
-    done = CliRunner().invoke(freeze_app, [str(folder / "model.pb"), str(folder / "ckpt"), "--outputs", "ids",
-                                           "-o", str(tmp_path / "f.pb")])
+    done = freeze(folder / "model.pb", folder / "ckpt", "--outputs", "ids", "-o", tmp_path / "f.pb")
     assert done.exit_code == 0, done.output
     assert "Note: Run 'init_all_tables' once before the outputs: it initializes the lookup tables.\n" in done.stdout

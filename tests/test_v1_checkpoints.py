@@ -4,26 +4,25 @@ The committed fixtures v1_dtypes (the file given as the prefix) and v1_folder (t
 its `checkpoint` state file) are frozen with both engines and compared with TensorFlow's run of the
 original graph by tests/test_end_to_end.py, like every fixture; this file checks the forms a V1
 checkpoint may be given in, the reader against TensorFlow's own restore, and hostile V1 files, which
-are written here by hand (a tiny table writer) so that every field can be wrong on purpose.
+are written here by hand (a tiny table writer, on the fields and blocks of tests/checkpoint_files.py)
+so that every field can be wrong on purpose.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import struct
 
-import crc32c
 import numpy as np
 import pytest
 from tensorboard.compat.proto import tensor_pb2, types_pb2
 
 import freezer
+from checkpoint_files import block, field, footer, handle, shape_proto, with_trailer
 from fixture_models import assert_outputs_equal, load_fixture, run_frozen
 from freezer.errors import CheckpointError
 from freezer.io.checkpoint import resolve_checkpoint
 from freezer.io.v1_checkpoint import V1CheckpointReader
-from freezer.io.wire import length_delimited_header, varint
 from graphs import graph, node, variable
 from hostile import assert_one_error, run_cli
 
@@ -32,17 +31,6 @@ FLOAT = types_pb2.DT_FLOAT
 
 
 # ---- a V1 file written by hand -------------------------------------------------------------------
-
-def field(number: int, value: bytes | int) -> bytes:
-    """One protobuf field: bytes length-delimited, an int as a varint."""
-    if isinstance(value, int):
-        return varint(number << 3) + varint(value)
-    return length_delimited_header(number, len(value)) + value
-
-
-def shape_proto(dims) -> bytes:
-    return b"".join(field(2, field(1, dim)) for dim in dims)
-
 
 def slice_proto(extents) -> bytes:
     """TensorSliceProto; an extent None is a full one (an empty Extent, as TF writes it)."""
@@ -78,31 +66,19 @@ def floats(*values) -> bytes:
     return tensor_pb2.TensorProto(float_val=values).SerializeToString()
 
 
-def masked_crc(data: bytes) -> int:
-    crc = crc32c.crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def block(entries) -> bytes:
-    """A table block: whole keys (no shared prefixes), one restart point."""
-    body = b"".join(varint(0) + varint(len(k)) + varint(len(v)) + k + v for k, v in entries)
-    return body + struct.pack("<II", 0, 1)
-
-
 def write_table(path, entries: dict[bytes, bytes]) -> None:
     """A LevelDB-style table as TF writes it: one data block, an empty metaindex, the index."""
     out = bytearray()
 
     def add(contents: bytes) -> bytes:
-        handle = varint(len(out)) + varint(len(contents))
-        out.extend(contents + b"\x00" + struct.pack("<I", masked_crc(contents + b"\x00")))
-        return handle
+        written = handle(len(out), len(contents))
+        out.extend(with_trailer(contents))
+        return written
 
     data = add(block(sorted(entries.items())))
     metaindex = add(block([]))
     index = add(block([(max(entries), data)]))
-    footer = metaindex + index
-    out.extend(footer + b"\x00" * (40 - len(footer)) + struct.pack("<Q", 0xDB4775248B80FB57))
+    out.extend(footer(metaindex, index))
     path.write_bytes(bytes(out))
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +22,7 @@ import freezer
 from freezer.ops import TRAINING_OPS, VARIABLE_ACCESS_OPS
 from freezer.graph import input_node_name
 from freezer.tensors import REF_OFFSET
-from fixture_models import assert_outputs_equal, run_frozen
+from fixture_models import assert_outputs_equal, build_in_child, run_frozen
 
 CASES = {}  # name → builder
 
@@ -188,7 +186,6 @@ def _build(tf, builder, folder: Path) -> None:
 # --- tests ---------------------------------------------------------------------------------------
 
 ENGINES = ("native", "session")
-BUILD_TIMEOUT = 300
 
 
 @dataclasses.dataclass
@@ -205,10 +202,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Built]:
     folder = tmp_path_factory.mktemp("v1_graphs")
-    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    process = subprocess.run([sys.executable, __file__, str(folder)], env=env, capture_output=True,
-                             text=True, timeout=BUILD_TIMEOUT)
-    assert process.returncode == 0, process.stderr[-3000:]
+    build_in_child(__file__, folder)
     return {name: _load(folder / name) for name in CASES}
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import pytest
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 import freezer
-from fixture_models import assert_outputs_equal, run_frozen
+from fixture_models import assert_outputs_equal, build_in_child, run_frozen
 
 ENGINES = ("native", "session")
 HANDLE_OPS = {"VarHandleOp", "ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VariableShape",
@@ -192,10 +190,7 @@ def built(tmp_path_factory) -> Path:
     pytest.importorskip("tensorflow")
     pytest.importorskip("tf_keras")
     root = tmp_path_factory.mktemp("v2_graphs")
-    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    process = subprocess.run([sys.executable, __file__, str(root)], env=env, capture_output=True, text=True,
-                             timeout=300)
-    assert process.returncode == 0, process.stderr[-3000:]
+    build_in_child(__file__, root)
     return root
 
 
