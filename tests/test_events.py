@@ -19,12 +19,12 @@ from pathlib import Path
 import crc32c
 import pytest
 from tensorboard.compat.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2, tensor_pb2, types_pb2
-from typer.testing import CliRunner
 
 import freezer
-from freezer.cli import freeze_app
 from freezer.errors import GraphError, OptionError
 from freezer.io.graphdef import read_graph
+from checkpoint_files import mask
+from cli_runs import assert_error, freeze
 from fixture_models import FIXTURES, load_fixture
 from hostile import assert_one_error, run_cli
 
@@ -41,11 +41,6 @@ TF2_HINT = ("not variables, so it cannot be frozen with a checkpoint; give the m
 
 
 # --------------------------------------------------------------------------- a writer of our own
-
-
-def mask(crc: int) -> int:
-    """crc32c::Mask, as TensorFlow stores every crc."""
-    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def record(data: bytes) -> bytes:
@@ -96,17 +91,6 @@ def summary_event(step: int, size: int = 8, plugin: str = "scalars") -> event_pb
         tag="loss", tensor=tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, string_val=[b"s" * size]),
         metadata=summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name=plugin)))
     return event_pb2.Event(wall_time=2.0, step=step, summary=summary_pb2.Summary(value=[value]))
-
-
-def freeze(*args):
-    return CliRunner().invoke(freeze_app, [str(a) for a in args])
-
-
-def assert_error(result, message: str) -> None:
-    """Exactly one line, `Error: <message>`, on stderr; exit code 1; nothing on stdout."""
-    assert result.exit_code == 1, result.output
-    assert result.stderr == f"Error: {message}\n"
-    assert result.stdout == ""
 
 
 @pytest.fixture(scope="module")
