@@ -1,4 +1,4 @@
-"""Benchmark `freeze` against TensorFlow's own freeze_graph and against the I/O floor.
+"""Benchmark `freeze` against TensorFlow's own freezing routes and against the I/O floor.
 
 Three public workloads (DESIGN.md, "Performance"), each a text GraphDef with REF variables,
 a placeholder `x`, an output node `y` and the Saver's nodes, plus a V2 checkpoint:
@@ -7,12 +7,20 @@ a placeholder `x`, an output node `y` and the Saver's nodes, plus a V2 checkpoin
 * big:   20 dense layers 2048x2048 float32, checkpoint ~336 MB;
 * many:  3000 dense layers 8x8 (6000 variables, ~54k nodes, ~24 MB of text), checkpoint ~1 MB.
 
+Two ResNet50 workloads (issue 7): one model (random weights, ~100 MB of variables) given two
+ways, so freezing a SavedModel can be compared with freezing the same model the old way:
+
+* resnet_sm:    Keras 3 `model.export()` SavedModel (functions, resource variables, object graph);
+* resnet_graph: tf-keras in TF1 graph mode, binary GraphDef + Saver checkpoint.
+
 They are built once into the work folder (default /tmp/freezer-bench) and reused. For each
 workload the bench runs every tool once to warm up (page cache, .pyc files), then `--runs` timed
 rounds that alternate the tools, so drift on the machine hits all of them alike:
 
 * `freeze` (this project's CLI), one row per engine in `--engines`;
-* `freeze_graph`: `python -m tensorflow.python.tools.freeze_graph`;
+* TensorFlow's route: `python -m tensorflow.python.tools.freeze_graph` for a GraphDef; for the
+  SavedModel, which freeze_graph cannot read, the recipe people use instead: load it, take
+  `signatures["serving_default"]`, `convert_variables_to_constants_v2`, write the GraphDef;
 * I/O floor: `cp` of the checkpoint's data file, the least any freezer must do.
 
 Every tool runs as a child process: wall time around it, peak RSS from `os.wait4`. A separate
@@ -22,6 +30,7 @@ Usage (with the venv's Python, so `freeze` and TensorFlow are the ones installed
 
     python scripts/bench.py                                  # all workloads, 3 runs
     python scripts/bench.py --workloads small,many --runs 5
+    python scripts/bench.py --workloads resnet_sm,resnet_graph  # SavedModel vs GraphDef + checkpoint
     python scripts/bench.py --engines native,session         # add a row for --engine session
     python scripts/bench.py --markdown /tmp/bench.md         # also write the block to a file
 """
@@ -42,19 +51,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-WORKLOADS = {
+DENSE_WORKLOADS = {
     # name: (dense layers, width)
     "small": (3, 64),
     "big": (20, 2048),
     "many": (3000, 8),
 }
+RESNET_SAVED_MODEL, RESNET_GRAPH = "resnet_sm", "resnet_graph"
+WORKLOADS = [*DENSE_WORKLOADS, RESNET_SAVED_MODEL, RESNET_GRAPH]
 DEFAULT_WORKDIR = Path("/tmp/freezer-bench")
 MIN_RUNS = 3
 SEED = 1234
 # Written last by a build: a folder without it is a build that died half-way.
 WORKLOAD_INFO = "workload.json"
 FREEZE_GRAPH_MODULE = "tensorflow.python.tools.freeze_graph"
+FREEZE_GRAPH_LABEL, CONVERT_V2_LABEL = "TF freeze_graph", "TF convert_variables_to_constants_v2"
+FLOOR_LABEL = "I/O floor (cp .data)"
+SAVER_FILE = "saver.pb"  # beside a binary graph: the SaverDef freeze_graph is given (--input_saver)
+# TensorFlow's own route for a TF2 SavedModel (freeze_graph has none), run as `python -c`:
+# argv is the SavedModel folder and the output file.
+CONVERT_V2_SCRIPT = """\
+import os, sys
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+saved_model, out = sys.argv[1:]
+loaded = tf.saved_model.load(saved_model)  # kept: the signature's variables live as long as it does
+serving = loaded.signatures["serving_default"]
+frozen = convert_variables_to_constants_v2(serving)
+tf.io.write_graph(frozen.graph.as_graph_def(), os.path.dirname(out), os.path.basename(out), as_text=False)
+"""
 BIN_DIR = Path(sys.executable).parent  # not resolved: a venv's bin/python is a symlink
+DISTRIBUTION = "tf-freezer"  # freezer's name on the package index (pyproject.toml)
+# Children run without PYTHONDONTWRITEBYTECODE: the warm-up run must leave .pyc files, as an
+# installed freezer has them; otherwise every timed run compiles freezer's sources again.
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 class BenchError(Exception):
@@ -65,14 +95,23 @@ class BenchError(Exception):
 
 
 def build_workload(name, folder):
-    """Build one workload into `folder` (runs in its own process: TF1 switches are global)."""
+    """Build one workload into `folder` (runs in its own process: TF1 switches and Keras are global)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if name == RESNET_SAVED_MODEL:
+        build_resnet_saved_model(folder)
+    elif name == RESNET_GRAPH:
+        build_resnet_graph(folder)
+    else:
+        build_dense(name, folder)
+
+
+def build_dense(name, folder):
     import tensorflow as tf
 
     tf.compat.v1.disable_eager_execution()
     tf.compat.v1.disable_resource_variables()
     tf.compat.v1.set_random_seed(SEED)
-    layers, width = WORKLOADS[name]
+    layers, width = DENSE_WORKLOADS[name]
 
     h = tf.compat.v1.placeholder(tf.float32, [None, width], name="x")
     for i in range(layers):
@@ -103,6 +142,62 @@ def build_workload(name, folder):
     (folder / WORKLOAD_INFO).write_text(json.dumps(info) + "\n")
 
 
+def build_resnet_saved_model(folder):
+    """ResNet50 with seeded random weights, exported by Keras 3 as a SavedModel."""
+    os.environ["KERAS_BACKEND"] = "tensorflow"  # export writes a TF SavedModel only from this backend
+    import keras
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    keras.utils.set_random_seed(SEED)
+    model = keras.applications.ResNet50(weights=None)
+    saved_model = folder / "saved_model"
+    model.export(str(saved_model))
+
+    proto = saved_model_pb2.SavedModel.FromString((saved_model / "saved_model.pb").read_bytes())
+    meta_graph = proto.meta_graphs[0]
+    info = {
+        # The graph's own nodes plus those of its functions, where a TF2 model keeps its layers.
+        "nodes": len(meta_graph.graph_def.node) + sum(
+            len(function.node_def) for function in meta_graph.graph_def.library.function),
+        "graph_bytes": (saved_model / "saved_model.pb").stat().st_size,
+        "checkpoint_bytes": sum(p.stat().st_size for p in (saved_model / "variables").iterdir()),
+        "outputs": sorted(meta_graph.signature_def["serving_default"].outputs),
+    }
+    (folder / WORKLOAD_INFO).write_text(json.dumps(info) + "\n")
+
+
+def build_resnet_graph(folder):
+    """The same ResNet50 as a TF1 user had it: a binary GraphDef and a Saver checkpoint."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.keras is tf-keras, the Keras that builds TF1 graphs
+    import tensorflow as tf
+
+    tf.compat.v1.disable_eager_execution()
+    tf.compat.v1.set_random_seed(SEED)
+    # Inference graph, as people froze Keras models for serving: batch norm without a
+    # learning-phase switch, so the graph holds no training branch.
+    tf.keras.backend.set_learning_phase(0)
+    model = tf.keras.applications.ResNet50(weights=None)
+    output = model.outputs[0].op.name
+    saver = tf.compat.v1.train.Saver()
+
+    sess = tf.compat.v1.keras.backend.get_session()
+    sess.run(tf.compat.v1.global_variables_initializer())
+    saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+    graph_def = sess.graph.as_graph_def()
+    tf.io.write_graph(graph_def, str(folder), "model.pb", as_text=False)
+    # freeze_graph builds its own Saver from the graph unless given one, and that fails on
+    # resource variables (VarHandleOp has no input): a TF1 user passes the SaverDef.
+    (folder / SAVER_FILE).write_bytes(saver.as_saver_def().SerializeToString())
+
+    info = {
+        "nodes": len(graph_def.node),
+        "graph_bytes": (folder / "model.pb").stat().st_size,
+        "checkpoint_bytes": sum(p.stat().st_size for p in (folder / "ckpt").glob("model.*")),
+        "output": output,  # the op freeze and freeze_graph keep
+    }
+    (folder / WORKLOAD_INFO).write_text(json.dumps(info) + "\n")
+
+
 def ensure_built(name, workdir):
     """Build `name` unless a finished build is already there; return its info."""
     folder = workdir / name
@@ -128,6 +223,7 @@ class Tool:
     label: str
     argv: Callable[[Path], list]
     writes_output: bool = True
+    role: str = ""  # "tf" for TensorFlow's route, "floor" for the I/O floor: the ratio columns' bases
     runs: list = field(default_factory=list)  # (wall seconds, peak RSS bytes) per timed run
 
 
@@ -138,24 +234,51 @@ def find_freeze():
     return path
 
 
-def workload_tools(workdir, name, engines, freeze):
-    folder = workdir / name
-    graph, prefix = folder / "model.pbtxt", folder / "ckpt" / "model"
-    data_files = sorted(prefix.parent.glob("model.data-*"))
-    if len(data_files) != 1:
-        raise BenchError(f"expected one checkpoint data file in {prefix.parent}, found {len(data_files)}")
+def workload_tools(workdir, name, info, engines, freeze):
+    if name == RESNET_SAVED_MODEL:
+        return saved_model_tools(workdir / name / "saved_model", engines, freeze)
+    if name == RESNET_GRAPH:
+        return graph_tools(workdir / name / "model.pb", info["output"], engines, freeze)
+    return graph_tools(workdir / name / "model.pbtxt", "y", engines, freeze)
+
+
+def graph_tools(graph, output, engines, freeze):
+    """freeze, freeze_graph and the floor for a GraphDef beside its checkpoint ckpt/model."""
+    prefix = graph.parent / "ckpt" / "model"
 
     def freeze_argv(engine):
-        return lambda out: [freeze, str(graph), str(prefix), "--outputs", "y", "-o", str(out),
+        return lambda out: [freeze, str(graph), str(prefix), "--outputs", output, "-o", str(out),
                             "--engine", engine]
 
     tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
-    tools.append(Tool("TF freeze_graph", lambda out: [
+    saver = graph.parent / SAVER_FILE
+    saver_flags = [f"--input_saver={saver}"] if saver.exists() else []
+    tools.append(Tool(FREEZE_GRAPH_LABEL, lambda out: [
         sys.executable, "-m", FREEZE_GRAPH_MODULE,
-        f"--input_graph={graph}", "--input_binary=false", f"--input_checkpoint={prefix}",
-        "--output_node_names=y", f"--output_graph={out}"]))
-    tools.append(Tool("I/O floor (cp .data)", lambda out: ["cp", str(data_files[0]), str(out)]))
+        f"--input_graph={graph}", f"--input_binary={str(graph.suffix == '.pb').lower()}",
+        f"--input_checkpoint={prefix}", f"--output_node_names={output}", f"--output_graph={out}",
+        *saver_flags], role="tf"))
+    tools.append(floor_tool(prefix))
     return tools
+
+
+def saved_model_tools(saved_model, engines, freeze):
+    """freeze (the signature's outputs by default), TF's convert_v2 route and the floor."""
+    def freeze_argv(engine):
+        return lambda out: [freeze, str(saved_model), "-o", str(out), "--engine", engine]
+
+    tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
+    tools.append(Tool(CONVERT_V2_LABEL, lambda out: [
+        sys.executable, "-c", CONVERT_V2_SCRIPT, str(saved_model), str(out)], role="tf"))
+    tools.append(floor_tool(saved_model / "variables" / "variables"))
+    return tools
+
+
+def floor_tool(prefix):
+    data_files = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
+    if len(data_files) != 1:
+        raise BenchError(f"expected one checkpoint data file in {prefix.parent}, found {len(data_files)}")
+    return Tool(FLOOR_LABEL, lambda out: ["cp", str(data_files[0]), str(out)], role="floor")
 
 
 # --------------------------------------------------------------------------- running
@@ -165,7 +288,7 @@ def run_child(argv, log_path):
     """Run `argv` to completion; return (exit code, wall seconds, peak RSS bytes)."""
     with open(log_path, "wb") as log:  # a file, not a pipe: a chatty child can't block on it
         start = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=CHILD_ENV)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     # We reaped the child ourselves; tell Popen so it never waits on the pid again.
@@ -234,7 +357,7 @@ def git_commit():
 def machine_line():
     return (f"Machine: {cpu_model()}, {os.cpu_count()} cores, {total_memory_gib():.0f} GiB RAM; "
             f"Python {platform.python_version()}, TensorFlow {version('tensorflow')}, "
-            f"freezer {version('freezer')} (git {git_commit()}); "
+            f"freezer {version(DISTRIBUTION)} (git {git_commit()}); "
             f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
 
 
@@ -243,7 +366,16 @@ def size(nbytes):
 
 
 def workload_line(name, info):
-    layers, width = WORKLOADS[name]
+    if name == RESNET_SAVED_MODEL:
+        return (f"* `{name}`: Keras 3 ResNet50 (random weights), `model.export()` SavedModel, "
+                f"{info['nodes']} nodes in its graph and functions, {size(info['graph_bytes'])} saved_model.pb, "
+                f"{size(info['checkpoint_bytes'])} variables/ (Keras writes each variable twice), "
+                f"outputs {', '.join(info['outputs'])}")
+    if name == RESNET_GRAPH:
+        return (f"* `{name}`: the same ResNet50 from tf-keras in TF1 graph mode (learning phase 0), "
+                f"{info['nodes']} nodes, {size(info['graph_bytes'])} binary .pb, "
+                f"{size(info['checkpoint_bytes'])} Saver checkpoint, output `{info['output']}`")
+    layers, width = DENSE_WORKLOADS[name]
     return (f"* `{name}`: {layers} dense layers {width}x{width}, {info['nodes']} nodes, "
             f"{size(info['graph_bytes'])} pbtxt, {size(info['checkpoint_bytes'])} checkpoint")
 
@@ -256,27 +388,51 @@ def ratio(value, reference):
 
 def table_rows(workload, tools):
     """Markdown rows for one workload; ratios compare median wall times."""
-    medians = {t.label: statistics.median(wall for wall, _ in t.runs) for t in tools}
-    freeze_graph, floor = medians.get("TF freeze_graph"), medians.get("I/O floor (cp .data)")
+    medians = medians_by_label(tools)
+    by_role = {tool.role: medians[tool.label] for tool in tools if tool.role}
+    tf_route, floor = by_role.get("tf"), by_role.get("floor")
     rows = []
     for tool in tools:
         walls = [wall for wall, _ in tool.runs]
         peak_mb = max(rss for _, rss in tool.runs) / 2**20
         rows.append(f"| {workload} | {tool.label} | {medians[tool.label]:.3f} | {min(walls):.3f} "
-                    f"| {peak_mb:.0f} | {ratio(medians[tool.label], freeze_graph)} "
+                    f"| {peak_mb:.0f} | {ratio(medians[tool.label], tf_route)} "
                     f"| {ratio(medians[tool.label], floor)} |")
     return rows
 
 
+def medians_by_label(tools):
+    return {t.label: statistics.median(wall for wall, _ in t.runs) for t in tools}
+
+
+def saved_model_vs_graph_lines(results):
+    """Issue 7's target: freezing the SavedModel within 2x of the same model as GraphDef + checkpoint."""
+    by_workload = {workload: medians_by_label(tools) for workload, tools in results}
+    if RESNET_SAVED_MODEL not in by_workload or RESNET_GRAPH not in by_workload:
+        return []
+    saved_model, graph = by_workload[RESNET_SAVED_MODEL], by_workload[RESNET_GRAPH]
+    lines = ["", f"`{RESNET_SAVED_MODEL}` against `{RESNET_GRAPH}` (median wall; target: within 2x, under 1 s):", ""]
+    for label in saved_model:
+        if label.startswith("freeze ") and label in graph:
+            lines.append(f"* {label}: {saved_model[label]:.3f} s against {graph[label]:.3f} s, "
+                         f"{saved_model[label] / graph[label]:.2f}x")
+    return lines
+
+
 def report(results, infos, runs):
-    lines = [machine_line(), "", f"Median of {runs} runs after one warm-up run each; "
-             "peak RSS is the largest over those runs. Ratios compare median wall times.", ""]
+    method = (f"Median of {runs} runs after one warm-up run each; "
+              "peak RSS is the largest over those runs. Ratios compare median wall times.")
+    if any(workload == RESNET_SAVED_MODEL for workload, _ in results):
+        method += (f" For `{RESNET_SAVED_MODEL}`, which freeze_graph cannot read, the freeze_graph "
+                   "column compares with TF's convert_variables_to_constants_v2 route.")
+    lines = [machine_line(), "", method, ""]
     lines += [workload_line(name, info) for name, info in infos.items()]
     lines += ["", "| workload | tool | median wall s | min s | peak RSS MB "
               "| ratio vs freeze_graph (wall) | ratio vs I/O floor |",
               "|---|---|---:|---:|---:|---:|---:|"]
     for workload, tools in results:
         lines += table_rows(workload, tools)
+    lines += saved_model_vs_graph_lines(results)
     return "\n".join(lines) + "\n"
 
 
@@ -299,7 +455,7 @@ def comma_list(allowed=None):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workloads", type=comma_list(list(WORKLOADS)), default=list(WORKLOADS),
-                        help="comma-separated (default: small,big,many)")
+                        help=f"comma-separated (default: {','.join(WORKLOADS)})")
     parser.add_argument("--engines", type=comma_list(), default=["native"],
                         help="freeze engines, one row each (default: native; e.g. native,session)")
     parser.add_argument("--runs", type=int, default=MIN_RUNS,
@@ -307,7 +463,7 @@ def parse_args():
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                         help=f"where workloads are built and kept (default {DEFAULT_WORKDIR})")
     parser.add_argument("--markdown", type=Path, help="also write the result block to this file")
-    parser.add_argument("--build", choices=list(WORKLOADS), help=argparse.SUPPRESS)  # internal
+    parser.add_argument("--build", choices=WORKLOADS, help=argparse.SUPPRESS)  # internal
     args = parser.parse_args()
     if args.runs < MIN_RUNS:
         parser.error(f"--runs must be at least {MIN_RUNS}")
@@ -330,7 +486,7 @@ def main():
             bench_tools([help_row], args.runs, scratch, "start-up")
             results.append(("–", [help_row]))
             for name in args.workloads:
-                tools = workload_tools(workdir, name, args.engines, freeze)
+                tools = workload_tools(workdir, name, infos[name], args.engines, freeze)
                 bench_tools(tools, args.runs, scratch, name)
                 results.append((name, tools))
     except BenchError as error:
