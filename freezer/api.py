@@ -59,7 +59,8 @@ class FreezeResult:
 def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, *,
            outputs: str | Iterable[str] | None = None, saver_def: saver_pb2.SaverDef | None = None,
            declared_initializers: Mapping[str, str] | None = None, checkpoint_keys: Mapping[str, str] | None = None,
-           signature: Signature | None = None, **options) -> FreezeResult:
+           signature: Signature | None = None, load_init_op: str | None = None,
+           assets: Mapping[str, os.PathLike] | None = None, **options) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
@@ -68,6 +69,8 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     variable; `checkpoint_keys` (variable → key) override the restore mapping, as a TF2
     SavedModel's object graph gives them; with a `signature`, `outputs` may name its output keys
     (all of them when None), and its inputs and outputs are named by their keys in the result.
+    A SavedModel's `load_init_op` (what TF's loader runs after restoring) and `assets` (tensor fed an
+    asset file's path → that file) let tables filled from asset files be filled from constants.
     Options are `FreezeOptions` fields:
     `pin={"is_training": "false"}` turns placeholders into constants and prunes the branches they
     rule out; `keep_variables`/`only_variables` choose what stays a variable; `init_ops` are run by
@@ -76,7 +79,8 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     started = time.perf_counter()
     index, ctx = _load(graph_def, checkpoint, outputs, FreezeOptions(**options), saver_def=saver_def,
                        declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
-                       signature=signature)
+                       signature=signature, load_init_op=load_init_op,
+                       assets={tensor: Path(path) for tensor, path in (assets or {}).items()})
     for stage in STAGES:  # prepare, choose variables, read values, rewrite, check
         index = run_stage(stage, index, ctx)
     frozen = FrozenGraph(index.graph_def, ctx.deferred)
@@ -160,11 +164,12 @@ def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, sig
     output_path = _output_path(output, folder, as_text)
     loaded = read_saved_model(folder, tag=tag, signature=signature)
     prefix = loaded.checkpoint_prefix
-    ensure_writable_output(output_path, [loaded.path, *(checkpoint_files_read(None, prefix) if prefix else [])])
+    ensure_writable_output(output_path, [loaded.path, *(checkpoint_files_read(None, prefix) if prefix else []),
+                                         *loaded.asset_files.values()])
     chosen = Signature(loaded.signature_name or "", _by_key(loaded.inputs), _by_key(loaded.outputs))
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, checkpoint_keys=loaded.checkpoint_keys,
-                    signature=chosen, **options)
+                    signature=chosen, load_init_op=loaded.init_op, assets=loaded.asset_files, **options)
     result.inputs = {key: loaded.inputs[key] for key in loaded.inputs}
     result.outputs = {key: loaded.outputs[key] for key in result.signature_outputs}
     return _written(result, output_path, as_text, started)

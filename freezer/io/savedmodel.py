@@ -16,7 +16,7 @@ import os
 import stat
 from collections import deque
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, tensor_shape_pb2, trackable_object_graph_pb2
@@ -37,6 +37,8 @@ DEFAULT_SIGNATURE = "serving_default"
 INIT_OP_SIGNATURE = "__saved_model_init_op"  # TF2's init op, stored as a signature; not a user one
 # Collections a TF1 SavedModel names its init op in, in the order TF's loader looks at them.
 INIT_OP_COLLECTIONS = ("saved_model_main_op", "legacy_init_op")
+ASSETS_FOLDER = "assets"
+ASSETS_COLLECTION = "saved_model_assets"  # where a TF1 builder lists its AssetFileDefs (as Any)
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"  # the checkpoint entry holding its object graph
 VARIABLE_VALUE = "VARIABLE_VALUE"  # the attribute of a checkpointed variable that holds its value
 _EXPORT_AGAIN = "export the model again with TensorFlow"
@@ -97,6 +99,9 @@ class LoadedSavedModel:
     checkpoint_prefix: str | None  # folder/variables/variables; None when the graph has no variables
     assets_folder: Path | None
     init_op: str | None  # the node the SavedModel runs once after restoring (table initializers, ...)
+    # The tensors TensorFlow's loader feeds with an asset file's path while it runs the init op
+    # (`node` or `node:port`) → that file in assets/.
+    asset_files: dict[str, Path]
     initializers: dict[str, str]  # variable node → its initializer op (TF1 variable collections)
     checkpoint_keys: dict[str, str]  # TF2: VarHandleOp node → checkpoint key (empty for TF1)
 
@@ -122,12 +127,13 @@ def read_saved_model(folder: str | os.PathLike, *, tag: str | Iterable[str] | No
     signature_name = _choose_signature(meta, folder, signature)
     inputs, outputs = _signature_tensors(meta, signature_name, node_names, folder)
     prefix = _checkpoint_prefix(folder, meta.graph_def)
-    assets = folder / "assets"
+    assets = folder / ASSETS_FOLDER
     return LoadedSavedModel(
         folder=folder, path=path, tags=tuple(meta.meta_info_def.tags), meta_graph=meta,
         graph_def=meta.graph_def, saver_def=meta.saver_def if meta.HasField("saver_def") else None,
         signature_name=signature_name, inputs=inputs, outputs=outputs, checkpoint_prefix=prefix,
         assets_folder=assets if assets.is_dir() else None, init_op=_init_op(meta, node_names, folder),
+        asset_files=_asset_files(meta, node_names, folder),
         initializers=declared_initializers(meta, path),
         checkpoint_keys=tf2_checkpoint_keys(meta, prefix) if prefix else {})
 
@@ -310,6 +316,41 @@ def _init_op(meta: meta_graph_pb2.MetaGraphDef, nodes: set[str], folder: Path) -
         raise GraphError(f"SavedModel {folder} names init op {node!r}, which is not in the graph; "
                          f"{_EXPORT_AGAIN}.")
     return node
+
+
+def _asset_files(meta: meta_graph_pb2.MetaGraphDef, nodes: set[str], folder: Path) -> dict[str, Path]:
+    """Tensor → asset file, from the MetaGraph's asset_file_def (TF2), else the TF1 builder's assets
+    collection, as TF's loader finds them. A file name must stay inside assets/: TensorFlow would
+    read `../../x` too, but a SavedModel only ever names files it copied there."""
+    assets = {}
+    for asset in _asset_file_defs(meta, folder):
+        tensor = parse_input(asset.tensor_info.name)
+        name = PurePosixPath(asset.filename)
+        if not asset.filename or name.is_absolute() or ".." in name.parts:
+            raise GraphError(f"SavedModel {folder} names the asset file {asset.filename!r}, which is not a file "
+                             f"in its {ASSETS_FOLDER}/ folder; {_EXPORT_AGAIN}.")
+        if tensor.control or tensor.node not in nodes:
+            raise GraphError(f"SavedModel {folder} feeds the asset file {asset.filename!r} to tensor "
+                             f"{asset.tensor_info.name!r}, which is not in the graph; {_EXPORT_AGAIN}.")
+        assets[str(tensor)] = folder / ASSETS_FOLDER / name
+    return assets
+
+
+def _asset_file_defs(meta: meta_graph_pb2.MetaGraphDef, folder: Path) -> list[meta_graph_pb2.AssetFileDef]:
+    if meta.asset_file_def or ASSETS_COLLECTION not in meta.collection_def:
+        return list(meta.asset_file_def)
+    found = []
+    for packed in meta.collection_def[ASSETS_COLLECTION].any_list.value:  # Any: TF's type URL, not tensorboard's
+        asset = meta_graph_pb2.AssetFileDef()
+        try:
+            if not packed.type_url.endswith(".AssetFileDef"):
+                raise message.DecodeError
+            asset.ParseFromString(packed.value)
+        except message.DecodeError:
+            raise GraphError(f"SavedModel {folder}: its {ASSETS_COLLECTION} collection holds something other "
+                             f"than asset file definitions; {_EXPORT_AGAIN}.") from None
+        found.append(asset)
+    return found
 
 
 # ---- variables ------------------------------------------------------------------------------------

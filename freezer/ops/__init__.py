@@ -78,5 +78,11 @@ TABLE_INIT_OPS = frozenset({
     "InitializeTableFromTextFileV2", "LookupTableImport", "LookupTableImportV2",
     "InitializeTableFromDataset",
 })
+# Fill a table from the text file whose path is input 1, read when the init op runs; freezer reads
+# a SavedModel's asset file itself and fills the table with its twin from Consts of keys and values.
+TEXT_FILE_TABLE_INIT_AS = {"InitializeTableFromTextFileV2": "LookupTableImportV2",
+                           "InitializeTableFromTextFile": "LookupTableImport"}
+# Tables an initializer can fill (`StaticHashTable`); `key_dtype`/`value_dtype` attrs type them.
+INITIALIZABLE_TABLE_OPS = frozenset({"HashTableV2", "HashTable"})
 # What a user feeds (`--set` pins one to a constant).
 PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})

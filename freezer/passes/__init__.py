@@ -1,9 +1,11 @@
 """The stages of a freeze and their passes: the one place the order of work is decided.
 
     prepare           a SavedModel signature's outputs, pin placeholders (--set), inline function
-                      calls, fold the control flow decided by constants
+                      calls (and those of a SavedModel's init op that fill tables), point tables
+                      filled from asset files at the asset, fold the control flow decided by constants
     choose variables  what stays a variable, what initializes it, prune to the outputs
-    read values       each variable to freeze, from the checkpoint
+    read values       each variable to freeze, from the checkpoint; each asset file, into Consts
+                      its table is filled from
     rewrite           variables → Consts, and everything that took them made to take values; a
                       signature's tensors named by their keys
     check             the graph will load in its consumers
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+from freezer.passes.assets import bind_asset_files, embed_asset_files, inline_init_op_calls
 from freezer.passes.base import Pass, PassContext, PassResult, Stage, run_stage
 from freezer.passes.branches import fold_constant_branches
 from freezer.passes.checks import check_loadable
@@ -30,7 +33,9 @@ from freezer.passes.values import read_values
 PREPARE = Stage("prepare", (
     add_signature_outputs,
     pin_placeholders,
+    inline_init_op_calls,  # a SavedModel whose init op calls a function filling tables (TF2)
     inline_calls,  # unless --keep-calls: the graph is flat before anything else looks at it
+    bind_asset_files,  # tables filled from a SavedModel's asset files read them from the asset tensor
     fold_constant_branches,
 ))
 CHOOSE_VARIABLES = Stage("choose variables", (
@@ -41,6 +46,7 @@ CHOOSE_VARIABLES = Stage("choose variables", (
 ))
 READ_VALUES = Stage("read values", (
     read_values,
+    embed_asset_files,  # an asset file's lines become the Consts its table is filled from
 ))
 REWRITE = Stage("rewrite", (
     fold_variables,

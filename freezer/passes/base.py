@@ -4,13 +4,15 @@ A pass gets the current `GraphIndex` (over the graph as the passes before it lef
 `index.graph_def` in place; it returns that GraphDef (or a new one) and says whether anything
 changed. `run_stage` builds a new index only after a pass that changed the graph, so a pass must
 say so whenever it added, removed or rewired a node. Passes never talk to the user: what they did
-that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file.
+that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file (the
+checkpoint, and a SavedModel's asset files that fill lookup tables).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
@@ -34,6 +36,8 @@ class PassContext:
     checkpoint: str | None = None  # the prefix values are read from
     checkpoint_keys: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → key (TF2)
     signature: Signature | None = None  # a SavedModel's: its tensors get their keys as names
+    load_init_op: str | None = None  # a SavedModel's init op, which TF's loader runs after restoring
+    assets: Mapping[str, Path] = dataclasses.field(default_factory=dict)  # tensor fed an asset's path → file
     output_keys: list[str] = dataclasses.field(default_factory=list)  # the signature outputs asked for
     key_nodes: dict[str, str] = dataclasses.field(default_factory=dict)  # output key → node holding it
     kept: set[str] = dataclasses.field(default_factory=set)  # variables left as variables
