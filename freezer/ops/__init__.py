@@ -86,3 +86,31 @@ TEXT_FILE_TABLE_INIT_AS = {"InitializeTableFromTextFileV2": "LookupTableImportV2
 INITIALIZABLE_TABLE_OPS = frozenset({"HashTableV2", "HashTable"})
 # What a user feeds (`--set` pins one to a constant).
 PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
+
+# ----------------------------------------------------------------------- what inspect tells apart
+
+# Every op of v1 control flow: what a freeze keeps as it is (unless a `--set` pin folds it).
+V1_CONTROL_FLOW_OPS = frozenset({*SWITCH_OPS, *MERGE_OPS, *BACK_EDGE_OPS, "Enter", "Exit", "RefEnter",
+                                 "RefExit", "LoopCond"})
+# Write summaries for TensorBoard: they only observe a tensor, so a tensor only they read is still
+# an output of the model (`freezer inspect` ranks it as one).
+SUMMARY_OPS = frozenset({
+    "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2", "TensorSummary",
+    "TensorSummaryV2", "MergeSummary", "WriteSummary", "WriteScalarSummary", "WriteHistogramSummary",
+    "WriteImageSummary", "WriteAudioSummary", "WriteRawProtoSummary", "WriteGraphSummary",
+    "CreateSummaryFileWriter", "CreateSummaryDbWriter", "FlushSummaryWriter", "CloseSummaryWriter",
+    "SummaryWriter",
+})
+# Optimizer updates (`Apply*`, `ResourceApply*`, their sparse twins): the training step, never an
+# output of the model; what only they read (gradients, slots) is training too.
+OPTIMIZER_OPS = frozenset({
+    f"{prefix}Apply{name}"
+    for prefix in ("", "Resource", "Sparse", "ResourceSparse")
+    for name in ("Adadelta", "Adagrad", "AdagradDA", "AdagradV2", "CenteredRMSProp", "Ftrl", "FtrlV2", "Momentum",
+                 "ProximalAdagrad", "ProximalGradientDescent", "RMSProp")
+} | {f"{prefix}Apply{name}" for prefix in ("", "Resource")
+     for name in ("AdaMax", "Adam", "AddSign", "GradientDescent", "PowerSign")}
+  | {"ResourceApplyAdamWithAmsgrad", "ResourceApplyKerasMomentum", "ResourceSparseApplyKerasMomentum"})
+# Give a tensor's shape or a tensor of its shape, not a function of its values: a model's outputs
+# compute from the inputs' values, so a dangling one of these is bookkeeping, not an output.
+SHAPE_ONLY_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike", "VariableShape"})
