@@ -19,14 +19,15 @@ import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
 from freezer.errors import OptionError
-from freezer.graph import GraphIndex, format_suggestions
+from freezer.graph import GraphIndex, format_suggestions, parse_input
 from freezer.io import events
 from freezer.io.checkpoint import checkpoint_files_read, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_writable_output, read_graph, write_graph
 from freezer.io.savedmodel import SignatureTensor, is_saved_model, read_saved_model
 from freezer.options import FreezeOptions
-from freezer.outputs import Signature, requested_outputs, resolve_outputs
+from freezer.outputs import (Signature, described_tensor, graph_inputs, requested_outputs, resolve_outputs,
+                             split_names)
 from freezer.passes import STAGES, PassContext, run_stage
 from freezer.variables import Variable
 
@@ -37,7 +38,7 @@ class FreezeResult:
 
     frozen: FrozenGraph
     variables: list[Variable]  # the variables that became constants
-    variable_bytes: int  # bytes of their values
+    variable_sizes: dict[str, int]  # variable → bytes of its value
     nodes_before: int
     nodes_after: int
     notes: list[str]  # things the user should know (e.g. "no variables to freeze")
@@ -49,6 +50,15 @@ class FreezeResult:
     inputs: dict[str, SignatureTensor] = dataclasses.field(default_factory=dict)
     outputs: dict[str, SignatureTensor] = dataclasses.field(default_factory=dict)
     signature_outputs: list[str] = dataclasses.field(default_factory=list)  # the output keys kept
+    repairs: dict[str, int] = dataclasses.field(default_factory=dict)  # "RefSwitch → Switch" → how many
+    kept_variables: list[str] = dataclasses.field(default_factory=list)  # left variables on purpose
+    input_files: list[Path] = dataclasses.field(default_factory=list)  # every file the freeze read
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds: "load", each stage, "write"
+
+    @property
+    def variable_bytes(self) -> int:
+        """Bytes of the values frozen."""
+        return sum(self.variable_sizes.values())
 
     @property
     def graph_def(self) -> graph_pb2.GraphDef:
@@ -81,12 +91,22 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
                        declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
                        signature=signature, load_init_op=load_init_op,
                        assets={tensor: Path(path) for tensor, path in (assets or {}).items()})
+    timings = {}
     for stage in STAGES:  # prepare, choose variables, read values, rewrite, check
+        stage_started = time.perf_counter()
         index = run_stage(stage, index, ctx)
+        timings[stage.name] = time.perf_counter() - stage_started
     frozen = FrozenGraph(index.graph_def, ctx.deferred)
-    return FreezeResult(frozen, ctx.variables, _value_bytes(ctx.values.values()), len(graph_def.node),
-                        len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
-                        signature_outputs=list(ctx.output_keys))
+    sizes = {name: _value_bytes(value) for name, value in ctx.values.items()}
+    result = FreezeResult(frozen, ctx.variables, sizes, len(graph_def.node),
+                          len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
+                          signature_outputs=list(ctx.output_keys), repairs=dict(ctx.repairs),
+                          kept_variables=sorted(ctx.kept), timings=timings)
+    if signature is None:  # a signature's tensors are described by the SavedModel; a graph's by its attrs
+        result.inputs = graph_inputs(index)
+        result.outputs = {ref.node: described_tensor(index[ref.node], ref.port)
+                          for ref in map(parse_input, split_names(outputs or ()))}
+    return result
 
 
 def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None,
@@ -140,9 +160,12 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     resolve_outputs(GraphIndex(loaded.graph_def), outputs or ())  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     # Every file read, as the loaders report them (the state file a folder's checkpoint came from too).
-    ensure_writable_output(output_path, [loaded.path, *loaded.files_read, *checkpoint_files_read(checkpoint, prefix)])
+    input_files = [loaded.path, *loaded.files_read, *checkpoint_files_read(checkpoint, prefix)]
+    ensure_writable_output(output_path, input_files)
+    loaded_at = time.perf_counter()
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, **options)
+    _record_load(result, input_files, loaded_at - started)
     read_from = [f"Read {loaded.description}."] if loaded.description else []
     result.notes[:0] = [*read_from, *loaded.notes]
     return _written(result, output_path, as_text, started)
@@ -164,12 +187,15 @@ def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, sig
     output_path = _output_path(output, folder, as_text)
     loaded = read_saved_model(folder, tag=tag, signature=signature)
     prefix = loaded.checkpoint_prefix
-    ensure_writable_output(output_path, [loaded.path, *(checkpoint_files_read(None, prefix) if prefix else []),
-                                         *loaded.asset_files.values()])
+    input_files = [loaded.path, *(checkpoint_files_read(None, prefix) if prefix else []),
+                   *loaded.asset_files.values()]
+    ensure_writable_output(output_path, input_files)
     chosen = Signature(loaded.signature_name or "", _by_key(loaded.inputs), _by_key(loaded.outputs))
+    loaded_at = time.perf_counter()
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, checkpoint_keys=loaded.checkpoint_keys,
                     signature=chosen, load_init_op=loaded.init_op, assets=loaded.asset_files, **options)
+    _record_load(result, input_files, loaded_at - started)
     result.inputs = {key: loaded.inputs[key] for key in loaded.inputs}
     result.outputs = {key: loaded.outputs[key] for key in result.signature_outputs}
     return _written(result, output_path, as_text, started)
@@ -177,6 +203,13 @@ def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, sig
 
 def _by_key(tensors: Mapping[str, SignatureTensor]) -> dict[str, tuple[str, int]]:
     return {key: (tensor.name, tensor.dtype) for key, tensor in tensors.items()}
+
+
+def _record_load(result: FreezeResult, input_files: list[Path], seconds: float) -> None:
+    """The input files (those that exist: a checkpoint's list names its files that may be), and how
+    long reading the graph took."""
+    result.input_files = [path for path in dict.fromkeys(map(Path, input_files)) if path.is_file()]
+    result.timings = {"load": seconds, **result.timings}
 
 
 def _output_path(output: str | os.PathLike | None, graph_path: Path, as_text: bool) -> Path:
@@ -187,12 +220,14 @@ def _output_path(output: str | os.PathLike | None, graph_path: Path, as_text: bo
 
 def _written(result: FreezeResult, output_path: Path, as_text: bool, started: float) -> FreezeResult:
     """Write the frozen graph to `output_path` and record where, how big, and how long it all took."""
+    writing_started = time.perf_counter()
     try:
         size = write_graph(output_path, result.frozen, as_text=as_text)
     except OSError as error:
         raise OptionError(f"Cannot write {output_path}: {error.strerror}; choose another path with -o.") from None
     result.output_path, result.output_bytes = output_path, size
     result.seconds = time.perf_counter() - started
+    result.timings["write"] = time.perf_counter() - writing_started
     return result
 
 
@@ -202,5 +237,6 @@ def default_output_path(graph_path: Path, as_text: bool) -> Path:
     return graph_path.with_name(graph_path.stem + (".frozen.pbtxt" if as_text else ".frozen.pb"))
 
 
-def _value_bytes(values: Iterable[np.ndarray]) -> int:
-    return sum(sum(map(len, v.reshape(-1))) if v.dtype == object else v.nbytes for v in values)
+def _value_bytes(value: np.ndarray) -> int:
+    """Bytes of a value: its buffer, or for strings the bytes of each."""
+    return sum(map(len, value.reshape(-1))) if value.dtype == object else value.nbytes

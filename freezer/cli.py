@@ -7,12 +7,16 @@ what the user reads: a short summary on stdout, or one `Error: ...` line on stde
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
+from freezer import __version__
+from freezer.cli_usage import Command, FreezeCommand, Group
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError, OptionError
 
@@ -75,34 +79,65 @@ InitOpOption = Annotated[Optional[list[str]], typer.Option(
 RunOption = Annotated[Optional[str], typer.Option(
     "--run", metavar="NAME", help="The run of a log folder to read the graph from (its subfolder, as "
                                   "TensorBoard names it), when several runs hold graphs.", show_default=False)]
+ReportOption = Annotated[Optional[Path], typer.Option(
+    "--report", metavar="FILE.json", help="Also write a JSON record of the freeze: inputs and their sha256, "
+                                          "outputs, variables, repairs, timings.", show_default=False)]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", metavar="", help="Print only errors.", show_default=False)]
 DebugOption = Annotated[bool, typer.Option(
     "--debug", metavar="", help="Show the traceback of an error.", show_default=False)]
 
 
-def freeze_command(graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"freezer {__version__}")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[Optional[bool], typer.Option(
+    "--version", metavar="", callback=_print_version, is_eager=True, help="Print freezer's version and exit.",
+    show_default=False)]
+
+
+def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: CheckpointArgument = None, *,
                    outputs: OutputsOption = None, output: OutputOption = None, text: TextOption = False,
                    tag: TagOption = None, signature: SignatureOption = None, keep_calls: KeepCallsOption = False,
                    lower_control_flow: LowerControlFlowOption = False,
                    keep_devices: KeepDevicesOption = False, set_: SetOption = None,
                    keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
-                   run: RunOption = None, debug: DebugOption = False) -> None:
+                   run: RunOption = None, report: ReportOption = None, quiet: QuietOption = False,
+                   debug: DebugOption = False, version: VersionOption = None) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
     from freezer.api import freeze_files  # here, so that --help need not load numpy
     from freezer.outputs import split_names
-    try:
+    with errors_as_one_line(debug):
+        if report is not None:
+            from freezer.report import ensure_report_path
+            ensure_report_path(report, graph, output)
         result = freeze_files(graph, checkpoint, outputs=outputs, output=output, as_text=text, tag=tag,
                               signature=signature, keep_calls=keep_calls, lower_control_flow=lower_control_flow,
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
                               init_ops=split_names(init_op or []), engine=engine, run=run)
+        if report is not None:
+            from freezer.report import write_report
+            write_report(report, result, command=[ctx.find_root().info_name, *sys.argv[1:]])
+    if not quiet:
+        print_summary(result)
+
+
+@contextlib.contextmanager
+def errors_as_one_line(debug: bool) -> Iterator[None]:
+    """Any error inside becomes `Error: ...` on stderr and exit code 1 (with --debug: its traceback)."""
+    try:
+        yield
     except Exception as error:
         if debug:
             raise
         typer.echo(f"Error: {describe_error(error)}", err=True)
         raise typer.Exit(1) from None
-    print_summary(result)
 
 
 def describe_error(error: Exception) -> str:
@@ -133,12 +168,18 @@ def print_summary(result: FreezeResult) -> None:
         typer.echo(f"Note: {note}")
     for kind, tensors in (("Inputs", result.inputs), ("Outputs", result.outputs)):
         if tensors:
-            typer.echo(f"{kind}: " + ", ".join(f"{key}:0 {tensor.dtype_name} {describe_shape(tensor.shape)}"
+            typer.echo(f"{kind}: " + ", ".join(f"{key}:0 {describe_dtype(tensor.dtype)} {describe_shape(tensor.shape)}"
                                                for key, tensor in tensors.items()))
     typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
                f"nodes {result.nodes_before} -> {result.nodes_after}")
     typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "
                f"in {result.seconds:.2f} s")
+
+
+def describe_dtype(dtype: int) -> str:
+    """`float`, or `?` where the graph does not say."""
+    from freezer.tensors import dtype_name  # here, so that --help need not load numpy
+    return dtype_name(dtype) if dtype else "?"
 
 
 def describe_shape(shape: tuple[int | None, ...] | None) -> str:
@@ -154,34 +195,16 @@ def human_size(size: int) -> str:
     return f"{size:.2f} GiB"
 
 
-class _HelpIsAFlag:
-    """Show `-h, --help` as the flag it is: typer 0.29 prints "<bool>" after it."""
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
-
-
-class _Command(_HelpIsAFlag, TyperCommand):
-    pass
-
-
-class _Group(_HelpIsAFlag, TyperGroup):
-    pass
-
-
 # `-h` works like `--help` (the freezer group's context passes it on to `freezer freeze`).
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 freeze_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, context_settings=_CONTEXT)
-freeze_app.command(cls=_Command)(freeze_command)
+freeze_app.command(cls=FreezeCommand)(freeze_command)
 
 freezer_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                          context_settings=_CONTEXT, cls=_Group)
-freezer_app.command("freeze", cls=_Command)(freeze_command)
+                          context_settings=_CONTEXT, cls=Group)
+freezer_app.command("freeze", cls=FreezeCommand)(freeze_command)
 
 
 @freezer_app.callback()
-def freezer_group() -> None:
+def freezer_group(version: VersionOption = None) -> None:
     """freezer: turn TensorFlow graphs plus checkpoints into standalone frozen graphs."""

@@ -13,7 +13,13 @@ from tensorboard.compat.proto import node_def_pb2
 
 from freezer.errors import OutputNameError
 from freezer.graph import GraphIndex, InputRef, format_suggestions, parse_input
+from freezer.io.savedmodel import SignatureTensor, dims
+from freezer.ops import PLACEHOLDER_OPS
 from freezer.ops.arguments import output_count
+
+# The attrs an op keeps its output's dtype in, most telling first (Placeholder and Const: dtype; most
+# math: T; Shape and friends: out_type; Cast: DstT).
+_DTYPE_ATTRS = ("dtype", "T", "out_type", "DstT", "output_type")
 
 
 def resolve_outputs(index: GraphIndex, outputs: str | Iterable[str]) -> list[str]:
@@ -121,3 +127,21 @@ def requested_outputs(index: GraphIndex, outputs: str | Iterable[str] | None,
         raise OutputNameError(f"Output {unknown[0]!r} is neither an output of signature {signature.name!r} "
                               f"(its outputs: {listed}) nor a node of the graph.{hint}")
     return keys, resolve_outputs(index, others) if others else []
+
+
+def graph_inputs(index: GraphIndex) -> dict[str, SignatureTensor]:
+    """A graph's placeholders, by node name, as the graph describes them."""
+    return {node.name: described_tensor(node, 0) for node in index.nodes_by_op(PLACEHOLDER_OPS)
+            if node.op == "Placeholder"}
+
+
+def described_tensor(node: node_def_pb2.NodeDef, port: int) -> SignatureTensor:
+    """What the graph says of one output of a node: its dtype (0 when no attr tells) and its shape
+    (a placeholder's `shape`, or the `_output_shapes` TensorFlow recorded; None when neither does)."""
+    dtype = next((node.attr[name].type for name in _DTYPE_ATTRS if name in node.attr and node.attr[name].type), 0)
+    recorded = node.attr["_output_shapes"].list.shape if "_output_shapes" in node.attr else ()
+    if node.op in PLACEHOLDER_OPS and "shape" in node.attr:
+        shape = dims(node.attr["shape"].shape)
+    else:
+        shape = dims(recorded[port]) if port < len(recorded) else None
+    return SignatureTensor(f"{node.name}:{port}", dtype, shape)

@@ -13,12 +13,12 @@ from freezer.cli import freeze_app, freezer_app
 
 def freeze(*args) -> Result:
     """`freeze ARGS...` (the standalone command), whatever its outcome."""
-    return CliRunner().invoke(freeze_app, [str(a) for a in args])
+    return CliRunner().invoke(freeze_app, [str(a) for a in args], prog_name="freeze")
 
 
 def freeze_successfully(*args) -> str:
     """`freezer freeze ARGS...` (the command group's freeze); it must succeed. Returns what it printed."""
-    result = CliRunner().invoke(freezer_app, ["freeze", *map(str, args)])
+    result = CliRunner().invoke(freezer_app, ["freeze", *map(str, args)], prog_name="freezer")
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -290,10 +290,11 @@ def _tensor(info: meta_graph_pb2.TensorInfo, signature: str, side: str, key: str
                          "Export a signature whose inputs and outputs are dense tensors.")
     if parse_input(info.name).node not in nodes:
         raise GraphError(f"{where} names tensor {info.name!r}, which is not in the graph; {_EXPORT_AGAIN}.")
-    return SignatureTensor(info.name, info.dtype, _shape(info.tensor_shape))
+    return SignatureTensor(info.name, info.dtype, dims(info.tensor_shape))
 
 
-def _shape(shape: tensor_shape_pb2.TensorShapeProto) -> tuple[int | None, ...] | None:
+def dims(shape: tensor_shape_pb2.TensorShapeProto) -> tuple[int | None, ...] | None:
+    """A shape as a tuple, None for an unknown dim; None for an unknown rank."""
     if shape.unknown_rank:
         return None
     return tuple(dim.size if dim.size >= 0 else None for dim in shape.dim)

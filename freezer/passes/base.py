@@ -47,6 +47,7 @@ class PassContext:
     values: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)  # variable name → value
     # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
     deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    repairs: dict[str, int] = dataclasses.field(default_factory=dict)  # "RefSwitch → Switch" → how many
     notes: list[str] = dataclasses.field(default_factory=list)
 
 

@@ -42,6 +42,7 @@ def repair_ref_ops(index: GraphIndex, ctx: PassContext) -> PassResult:
         repairs[f"{old_op} → {node.op}"] += 1
     _drop_nodes(graph_def, dropped)
     if repairs:
+        ctx.repairs.update(repairs)
         ctx.notes.append("Repaired for inference: " + ", ".join(f"{n} {what}" for what, n in repairs.items()) + ".")
     return PassResult(graph_def, changed=bool(repairs))
 
