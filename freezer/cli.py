@@ -208,3 +208,7 @@ freezer_app.command("freeze", cls=FreezeCommand)(freeze_command)
 @freezer_app.callback()
 def freezer_group(version: VersionOption = None) -> None:
     """freezer: turn TensorFlow graphs plus checkpoints into standalone frozen graphs."""
+
+
+from freezer.cli_inspect import inspect_command  # noqa: E402  (needs Command above)
+freezer_app.command("inspect", cls=Command)(inspect_command)
