@@ -88,8 +88,8 @@ def restore(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = Non
     `tf.compat.v1.import_graph_def`; in a SavedModel a signature key (`x`, `x:0`) stands for the
     tensor it names. `elements` lists what `return_elements` asked for (empty without it).
     Lookup tables are filled (a SavedModel's init op is run, feeding its asset files' paths, as
-    TensorFlow's loader does). In a TF2 SavedModel the
-    variables restored are those its functions capture (the others have no key freezer can find).
+    TensorFlow's loader does). In a TF2 SavedModel the variables restored are those its functions
+    capture (the others have no key freezer can find).
     The caller closes the session. Raises `FreezerError` as `freeze` does: a variable the
     checkpoint lacks is the same one-line error.
     """
@@ -186,5 +186,17 @@ def _run(tf, session, ops: list, feeds: dict, doing: str) -> None:
     try:
         session.run(ops, feed_dict=feeds)
     except tf.errors.OpError as error:
-        detail = " ".join(error.message.split("Detected at node")[0].split())[:400].rstrip(".")
-        raise CheckpointError(f"{doing} failed: {detail}.") from None
+        raise CheckpointError(f"{doing} failed: {describe_op_error(error)}.") from None
+
+
+def describe_op_error(error) -> str:
+    """What a TensorFlow OpError says went wrong, on one line: the message after the traceback of
+    where the op was built (`Node: 'mul'` ends it), and the node."""
+    lines = [line.strip() for line in error.message.splitlines()]
+    nodes = [line for line in lines if line.startswith("Node: ")]
+    if nodes:
+        lines = lines[len(lines) - lines[::-1].index(nodes[-1]):]
+    text = " ".join(line for line in lines if line and not line.startswith("[[") and
+                    line != "Graph execution error:")
+    where = f" (node {nodes[-1].removeprefix('Node: ')})" if nodes else ""
+    return " ".join(text.split())[:400].rstrip(".") + where

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import freezer
+from affine_model import build_affine_model
 from fixture_models import fixture_names, load_fixture, run_original
 from freezer.errors import CheckpointError, FreezerError, OptionError
 from freezer.restore import load_original, restore
@@ -37,23 +38,7 @@ def test_restore_matches_tensorflows_own_restore_exactly(name, tf):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory, tf):
-    """y = x * w + b (w a ref variable, b a resource one) and a counter `spare` the outputs never use,
-    saved after w was set to [2, 3] (its initializer gives [1, 1]); `step` adds 1 to the counter."""
-    folder = tmp_path_factory.mktemp("tiny")
-    with tf.Graph().as_default() as graph:
-        x = tf.compat.v1.placeholder(tf.float32, [None, 2], name="x")
-        w = tf.compat.v1.Variable([1.0, 1.0], name="w", use_resource=False)
-        b = tf.compat.v1.Variable([0.5, 0.5], name="b", use_resource=True)
-        spare = tf.compat.v1.Variable(7, name="spare", dtype=tf.int64, use_resource=False)
-        tf.identity(x * w + b, name="y")
-        tf.compat.v1.assign_add(spare, 1, name="step")
-        saver = tf.compat.v1.train.Saver()
-        with tf.compat.v1.Session() as session:
-            session.run(tf.compat.v1.global_variables_initializer())
-            session.run(w.assign([2.0, 3.0]))
-            saver.save(session, str(folder / "ckpt" / "model"))
-    tf.io.write_graph(graph.as_graph_def(), str(folder), "model.pbtxt")
-    return folder
+    return build_affine_model(tmp_path_factory.mktemp("tiny"), tf)
 
 
 def test_every_variable_is_restored_and_training_can_go_on(tiny):
