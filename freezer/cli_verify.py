@@ -128,7 +128,7 @@ def report_verification(request: VerifyRequest | None, result: FreezeResult, gra
     if request is None:
         return
     from freezer.outputs import split_names
-    from freezer.restore import load_original
+    from freezer.restoring import load_original
     from freezer.verify import VerificationError, verify_outputs
     keys = result.signature_outputs
     compared = keys + [name for name in split_names(outputs or []) if name not in keys]
@@ -154,7 +154,7 @@ def verify_command(frozen: FrozenArgument, original: OriginalArgument, checkpoin
     and compare every output."""
     with errors_as_one_line(debug):
         from freezer.io.graphdef import read_graph
-        from freezer.restore import load_original
+        from freezer.restoring import load_original
         from freezer.verify import check_structure, verify_outputs
         frozen_graph = read_graph(frozen).graph_def
         check_structure(frozen_graph, label=str(frozen))

@@ -4,7 +4,7 @@
 every input resolves, no variable, assign or reference op, no resource edge but tables' ...).
 
 `verify_outputs` runs the frozen graph and the original one (restored from its checkpoint by
-`freezer.restore`) on the same inputs — the user's, or generated from a seeded generator in each
+`freezer.restoring`) on the same inputs — the user's, or generated from a seeded generator in each
 input's dtype and shape — and compares every output: integers, bools and strings exactly, floats
 within `rtol`. Near zero a relative tolerance means nothing (one rounding of a sum that cancels
 moves 1e-9 by 100 %), so each float element may also be off by `rtol` times the largest magnitude
@@ -35,7 +35,7 @@ from freezer.io.frozen import FrozenGraph
 from freezer.ops import PLACEHOLDER_OPS
 from freezer.outputs import resolve_outputs, split_names
 from freezer.passes.pin import parse_value
-from freezer.restore import OriginalGraph, describe_op_error, restore_original, tensorflow
+from freezer.restoring import OriginalGraph, describe_op_error, restore_original, tensorflow
 from freezer.tensors import dtype_name
 
 DEFAULT_RTOL = 1e-5

@@ -1,5 +1,5 @@
-"""freezer.restore: every variable restored through freeze's own key mapping, checked against
-TensorFlow's own restore (the graph's saver, or TF's SavedModel loader) on every fixture."""
+"""freezer.restore (freezer/restoring.py): every variable restored through freeze's own key mapping,
+checked against TensorFlow's own restore (the graph's saver, or TF's SavedModel loader) on every fixture."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import freezer
 from affine_model import build_affine_model
 from fixture_models import fixture_names, load_fixture, run_original
 from freezer.errors import CheckpointError, FreezerError, OptionError
-from freezer.restore import load_original, restore
+from freezer.restoring import load_original, restore
 
 
 def restore_fixture(name: str):
@@ -105,7 +105,7 @@ def test_tag_and_signature_are_for_saved_models(tiny):
 def test_without_tensorflow_restore_says_how_to_install_it():
     fixture = load_fixture("mlp_ref")
     code = ("import sys; sys.modules['tensorflow'] = None\n"
-            "from freezer.restore import restore\n"
+            "from freezer.restoring import restore\n"
             f"try:\n    restore({str(fixture.graph)!r}, {str(fixture.checkpoint)!r})\n"
             "except Exception as error:\n    print(type(error).__name__, error)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,5 +1,8 @@
 """Restore a graph and its checkpoint into a TensorFlow session: the job freezing replaces.
 
+Exported as `freezer.restore`; this module is not named `restore` because importing a submodule
+sets it as an attribute of its package, which would hide the function of that name.
+
     session, (y,) = freezer.restore("model.pbtxt", "ckpt", return_elements=["y:0"])
     session.run(y, {"x:0": batch})
 
