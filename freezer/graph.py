@@ -46,8 +46,12 @@ def parse_input(name: str) -> InputRef:
 
 
 def input_node_name(name: str) -> str:
-    """The node an input entry refers to, without `^` or `:port`."""
-    return parse_input(name).node
+    """The node an input entry refers to, without `^` or `:port` (`parse_input(name).node`, without
+    building an `InputRef`: walks over every input of a graph ask this of each)."""
+    if name.startswith("^"):
+        return name[1:]
+    node, sep, port = name.rpartition(":")
+    return node if sep and port.isascii() and port.isdigit() else name
 
 
 class GraphIndex:

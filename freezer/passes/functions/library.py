@@ -55,10 +55,11 @@ def called_functions(nodes: Iterable[node_def_pb2.NodeDef],
 
 def called_in_attrs(attrs: Mapping[str, attr_value_pb2.AttrValue]) -> Iterator[str]:
     """Function names in `func` and `list.func` attr values, including those nested in them."""
-    pending = list(attrs.values())
+    # This runs for every attr of every node: most values are neither a func nor a list, skipped at once.
+    pending = [value for value in attrs.values() if value.WhichOneof("value") in ("func", "list")]
     while pending:
         value = pending.pop()
-        for func in ([value.func] if value.HasField("func") else []) + list(value.list.func):
+        for func in [value.func] if value.WhichOneof("value") == "func" else value.list.func:
             yield func.name
             pending.extend(func.attr.values())
 
