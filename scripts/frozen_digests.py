@@ -38,8 +38,18 @@ def fixture_commands() -> dict[str, list[str]]:
 
 
 def workload_commands(workdir: Path) -> dict[str, list[str]]:
-    return {f"bench/{folder.name}": [str(folder / "model.pbtxt"), str(folder / "ckpt" / "model"), "--outputs", "y"]
+    """Label → freeze arguments for every finished bench workload, freezing what the bench freezes."""
+    return {f"bench/{folder.name}": workload_arguments(folder)
             for folder in sorted(workdir.glob("*")) if (folder / "workload.json").exists()}
+
+
+def workload_arguments(folder: Path) -> list[str]:
+    if (folder / "saved_model").is_dir():  # resnet_sm: the signature's outputs
+        return [str(folder / "saved_model")]
+    if (folder / "model.pb").exists():  # resnet_graph: binary GraphDef, its output in workload.json
+        output = json.loads((folder / "workload.json").read_text())["output"]
+        return [str(folder / "model.pb"), str(folder / "ckpt" / "model"), "--outputs", output]
+    return [str(folder / "model.pbtxt"), str(folder / "ckpt" / "model"), "--outputs", "y"]
 
 
 def digest(arguments: list[str], engine: str, scratch: Path) -> str:
