@@ -46,7 +46,7 @@ from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
-from freezer.io.checkpoint import open_regular_file
+from freezer.io.checkpoint import open_checkpoint_file
 from freezer.tensors import NUMPY_DTYPES, dtype_name
 
 _TABLE_MAGIC = 0xDB4775248B80FB57
@@ -395,7 +395,7 @@ class BundleReader:
 
     def _read_index_file(self) -> bytes:
         try:
-            with open_regular_file(self._index, "Checkpoint index") as (file, size):
+            with open_checkpoint_file(self._index, "Checkpoint index") as (file, size):
                 return file.read(size)  # never more than the file holds when it is opened
         except FileNotFoundError:
             if os.path.isfile(self._prefix) or list(Path(self._prefix).parent.glob(
@@ -556,7 +556,7 @@ class BundleReader:
         if shard_id not in self._shards:
             path = f"{self._prefix}.data-{shard_id:05d}-of-{self._num_shards:05d}"
             try:
-                with open_regular_file(path, "Checkpoint data file") as (file, size):
+                with open_checkpoint_file(path, "Checkpoint data file") as (file, size):
                     # mmap refuses empty files; a shard of only empty tensors is one.
                     data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
             except FileNotFoundError:

@@ -13,16 +13,17 @@ import glob
 import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from freezer.errors import CheckpointError
+from freezer.io.files import NotRegularFile, file_kind, open_regular_file
 
 _STATE_FILE = "checkpoint"
 _STATE_FILE_LIMIT = 1 << 20  # bytes; TF's state files hold a few lines (one per kept checkpoint)
 _TABLE_MAGIC = (0xDB4775248B80FB57).to_bytes(8, "little")
 _DATA_SUFFIX = re.compile(r"\.data-\d{5}-of-\d{5}$")
-_FILE_KINDS = {stat.S_ISDIR: "a folder", stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device",
-               stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
 
 
 def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | None:
@@ -34,21 +35,17 @@ def resolve_checkpoint(argument: str | Path | None, graph_path: Path) -> str | N
 
 
 @contextlib.contextmanager
-def open_regular_file(path: str | Path, what: str):
-    """Open `path` for binary reading and yield (file, size) if it is a regular file (after
-    symlinks), else raise a CheckpointError calling it `what`: a FIFO blocks open() and read()
-    forever, and a device such as /dev/zero reads without end. Read at most `size` bytes. Other
-    failures raise OSError, as open() does."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
-    with open(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CheckpointError(_not_regular(path, what, info.st_mode))
-        yield file, info.st_size
+def open_checkpoint_file(path: str | Path, what: str) -> Iterator[tuple[BinaryIO, int]]:
+    """`files.open_regular_file` for a checkpoint's files: yield (file, size); anything but a
+    regular file is a CheckpointError calling it `what`. Other failures raise OSError."""
+    try:
+        with open_regular_file(path) as opened:
+            yield opened
+    except NotRegularFile as error:
+        raise CheckpointError(_not_regular(path, what, error.kind)) from None
 
 
-def _not_regular(path: str | Path, what: str, mode: int) -> str:
-    kind = next((name for test, name in _FILE_KINDS.items() if test(mode)), "a special file")
+def _not_regular(path: str | Path, what: str, kind: str) -> str:
     return (f"{what} {path} is {kind}, not a regular file; give a checkpoint whose files are "
             "regular files.")
 
@@ -64,7 +61,7 @@ def _require_regular_files(prefix: str) -> None:
         except OSError:
             continue  # a missing or unreadable file: the engine reading it says which
         if not stat.S_ISREG(mode):
-            raise CheckpointError(_not_regular(path, what, mode))
+            raise CheckpointError(_not_regular(path, what, file_kind(mode)))
 
 
 def _resolve(argument: str | Path | None, graph_path: Path) -> str | None:
@@ -84,7 +81,7 @@ def _resolve(argument: str | Path | None, graph_path: Path) -> str | None:
                                   "(ckpt/model-1000), its .index file, or the folder holding it.")
         return text  # a V1 checkpoint: one table file with no .index; the engines decide about it
     if path.exists():
-        raise CheckpointError(_not_regular(text, "Checkpoint", path.stat().st_mode))
+        raise CheckpointError(_not_regular(text, "Checkpoint", file_kind(path.stat().st_mode)))
     raise CheckpointError(f"Checkpoint {text} not found (looked for {_index_of(prefix)}); "
                           "give a checkpoint prefix, its .index file, or the folder holding it.")
 
@@ -128,13 +125,16 @@ def _readable_table(path: Path, text: str) -> bool:
 
 
 def _is_table(path: Path) -> bool:
-    """Whether the file ends with the magic number of TensorFlow's table format (checkpoints use it)."""
-    with open(path, "rb") as file:
-        file.seek(0, os.SEEK_END)
-        if file.tell() < len(_TABLE_MAGIC):
-            return False
-        file.seek(-len(_TABLE_MAGIC), os.SEEK_END)
-        return file.read() == _TABLE_MAGIC
+    """Whether the file is a regular file ending with the magic number of TensorFlow's table format
+    (checkpoints use it)."""
+    try:
+        with open_regular_file(path) as (file, size):
+            if size < len(_TABLE_MAGIC):
+                return False
+            file.seek(size - len(_TABLE_MAGIC))
+            return file.read(len(_TABLE_MAGIC)) == _TABLE_MAGIC
+    except NotRegularFile:
+        return False
 
 
 def _index_of(prefix: str) -> Path:
@@ -176,7 +176,7 @@ def _latest_in_state_file(state: Path) -> str | None:
     from google.protobuf import text_format
 
     try:
-        with open_regular_file(state, "Checkpoint state file") as (file, size):
+        with open_checkpoint_file(state, "Checkpoint state file") as (file, size):
             if size > _STATE_FILE_LIMIT:
                 raise CheckpointError(f"Checkpoint state file {state} is {size} bytes, more than a "
                                       f"state file holds ({_STATE_FILE_LIMIT}); give the checkpoint "

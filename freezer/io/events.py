@@ -28,9 +28,9 @@ from typing import BinaryIO
 
 import crc32c
 
-from freezer.errors import CheckpointError, GraphError, OptionError
+from freezer.errors import GraphError, OptionError
 from freezer.io.bundle import _unmask
-from freezer.io.checkpoint import open_regular_file
+from freezer.io.files import NotRegularFile, open_regular_file
 from freezer.io.wire import LENGTH_DELIMITED
 
 _HEADER = struct.Struct("<QI")  # record length, masked crc32c of the length's 8 bytes
@@ -274,7 +274,7 @@ def is_events_file(path: Path) -> bool:
     """True when `path` is a regular file that starts as every events file does: a record whose
     length passes its crc32c, holding an Event with a file_version ("brain.Event:2")."""
     try:
-        with open_regular_file(path, "Events file") as (file, size):
+        with open_regular_file(path) as (file, size):
             header = file.read(_HEADER.size)
             if len(header) < _HEADER.size:
                 return False
@@ -282,15 +282,15 @@ def is_events_file(path: Path) -> bool:
             if crc32c.crc32c(header[:8]) != _unmask(masked) or length > min(size, _MAX_FIRST_RECORD):
                 return False
             return _read_event(_RecordBody(file, length)).file_version.startswith(_FILE_VERSION_PREFIX)
-    except (CheckpointError, OSError, _Malformed, _CutShort):
+    except (NotRegularFile, OSError, _Malformed, _CutShort):
         return False
 
 
 def _scan_file(path: Path) -> _FileScan:
     try:
-        with open_regular_file(path, "Events file") as (file, size):
+        with open_regular_file(path) as (file, size):
             return _scan_records(path, file, size)
-    except CheckpointError:
+    except NotRegularFile:
         raise GraphError(f"Events file {path} is not a regular file; give a log folder whose events "
                          "files are regular files, or the events file itself.") from None
     except OSError as error:

@@ -21,6 +21,7 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, types
 
 from freezer.errors import GraphError, OptionError
 from freezer.io import events
+from freezer.io.files import NotRegularFile, read_regular_file
 from freezer.io.frozen import FrozenGraph
 from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, parse_text
@@ -132,40 +133,18 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise GraphError(f"{path} is a folder; give the graph file (.pbtxt, .pb or .meta) inside it.")
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; the mode is checked on what was opened.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+        data = read_regular_file(path)
     except FileNotFoundError:
         raise GraphError(f"Graph file {path} does not exist; check the path.") from None
+    except NotRegularFile:
+        target = os.path.realpath(path)
+        named = f"{path} (a link to {target})" if target != os.path.abspath(path) else str(path)
+        raise GraphError(f"Graph file {named} is not a regular file; give a .pbtxt, .pb or .meta file.") from None
     except OSError as error:
         raise GraphError(f"Cannot read graph file {path}: {error.strerror}; check the path.") from None
-    try:
-        data = _read_regular_file(fd, path)
-    except OSError as error:
-        raise GraphError(f"Cannot read graph file {path}: {error.strerror}; check the path.") from None
-    finally:
-        os.close(fd)
     if not data.strip():
         raise GraphError(f"Graph file {path} is empty; give the GraphDef or MetaGraphDef TensorFlow wrote.")
     return data.removeprefix(_UTF8_BOM)
-
-
-def _read_regular_file(fd: int, path: Path) -> bytes:
-    """The bytes of the open file `fd`: at most its size when opened, so a file that grows while it
-    is read cannot make the read endless. Anything but a regular file (a FIFO, /dev/zero) is refused."""
-    status = os.fstat(fd)
-    if not stat.S_ISREG(status.st_mode):
-        target = os.path.realpath(path)
-        named = f"{path} (a link to {target})" if target != os.path.abspath(path) else str(path)
-        raise GraphError(f"Graph file {named} is not a regular file; give a .pbtxt, .pb or .meta file.")
-    chunks = []
-    left = status.st_size
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 30))
-        if not chunk:  # the file shrank
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -24,6 +23,7 @@ from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, tenso
 from freezer.errors import CheckpointError, GraphError
 from freezer.graph import GraphIndex, parse_input
 from freezer.io.bundle import BundleReader
+from freezer.io.files import NotRegularFile, open_regular_file
 from freezer.io.graphdef import looks_like_text
 from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import parse_text
@@ -148,26 +148,23 @@ def _read_saved_model_file(folder: Path):
     for name in (BINARY_NAME, TEXT_NAME):
         path = folder / name
         if os.path.lexists(path):
-            return path, _parse(path, _read_regular_file(path))
+            return path, _parse(path, _saved_model_bytes(path))
     raise GraphError(f"{folder} holds no {BINARY_NAME}; give the SavedModel folder TensorFlow wrote "
                      "(the one with saved_model.pb and variables/ in it).")
 
 
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of `path`, which must be a regular file (after symlinks): a FIFO would block and a
-    device read without end. Reads at most the size it has when opened."""
+def _saved_model_bytes(path: Path) -> bytes:
+    """The bytes of `path`, a regular file (see `freezer.io.files`)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+        with open_regular_file(path) as (file, size):
+            try:
+                return file.read(size)
+            except OSError as error:
+                raise GraphError(f"Cannot read {path}: {error.strerror}; check the file.") from None
+    except NotRegularFile:
+        raise GraphError(f"{path} is not a regular file; {_EXPORT_AGAIN}.") from None
     except OSError as error:
         raise GraphError(f"Cannot read {path}: {error.strerror}; check the file and its permissions.") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise GraphError(f"{path} is not a regular file; {_EXPORT_AGAIN}.")
-    with open(fd, "rb") as file:
-        try:
-            return file.read(os.fstat(fd).st_size)
-        except OSError as error:
-            raise GraphError(f"Cannot read {path}: {error.strerror}; check the file.") from None
 
 
 def _parse(path: Path, data: bytes):

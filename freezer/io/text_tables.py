@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import re
-import stat
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,6 +30,7 @@ import numpy as np
 from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import GraphError
+from freezer.io.files import NotRegularFile, open_regular_file
 from freezer.tensors import NUMPY_DTYPES, dtype_name
 
 MAX_FILE_BYTES = 2**30  # embedded in the frozen graph, which protobuf caps at 2 GiB
@@ -109,25 +108,23 @@ def read_text_table(path: Path, fmt: TextFileFormat, owner: str) -> tuple[np.nda
 def _read_file(path: Path, owner: str) -> bytes:
     """The bytes of a regular file (after symlinks) of at most MAX_FILE_BYTES; a FIFO is never waited on."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open_regular_file(path) as (file, size):
+            if size > MAX_FILE_BYTES:
+                raise GraphError(f"Table file {path} (read by {owner}) holds {size} bytes; freezer embeds "
+                                 f"table files of at most {MAX_FILE_BYTES} bytes (1 GiB) in the frozen graph.")
+            try:
+                return file.read(size)
+            except OSError as error:
+                raise GraphError(f"Cannot read table file {path}: {error.strerror}; check the file.") from None
     except FileNotFoundError:
         raise GraphError(f"Table file {path} (read by {owner}) does not exist; copy the whole SavedModel "
                          "folder, assets/ included.") from None
+    except NotRegularFile:
+        raise GraphError(f"Table file {path} (read by {owner}) is not a regular file; give the file the "
+                         "model was exported with.") from None
     except OSError as error:
         raise GraphError(f"Cannot read table file {path} (read by {owner}): {error.strerror}; check the file "
                          "and its permissions.") from None
-    with open(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise GraphError(f"Table file {path} (read by {owner}) is not a regular file; give the file the "
-                             "model was exported with.")
-        if info.st_size > MAX_FILE_BYTES:
-            raise GraphError(f"Table file {path} (read by {owner}) holds {info.st_size} bytes; freezer embeds "
-                             f"table files of at most {MAX_FILE_BYTES} bytes (1 GiB) in the frozen graph.")
-        try:
-            return file.read(info.st_size)
-        except OSError as error:
-            raise GraphError(f"Cannot read table file {path}: {error.strerror}; check the file.") from None
 
 
 def _lines(data: bytes) -> list[bytes]:

@@ -31,7 +31,7 @@ from freezer.graph import format_suggestions, nearest
 from freezer.io.bundle import (_BYTES, _NUMPY_MAX_RANK, _VARINT, _bounds,
                                _check_entry, _Corrupt, _Entry, _fields, _int64, _parse_shape,
                                _parse_slice, _read_table, _slice_key, parse_slice_spec)
-from freezer.io.checkpoint import open_regular_file
+from freezer.io.checkpoint import open_checkpoint_file
 from freezer.tensors import _VALUE_FIELDS, NUMPY_DTYPES, dtype_name
 
 _CHECKPOINT_VERSION = 1  # TF_CHECKPOINT_VERSION: files needing a newer reader are refused
@@ -159,7 +159,7 @@ class V1CheckpointReader:
 def _read_file(path: str) -> bytes:
     """The whole file, if it is a regular file: its size bounds what is read."""
     try:
-        with open_regular_file(path, "Checkpoint") as (file, size):
+        with open_checkpoint_file(path, "Checkpoint") as (file, size):
             return file.read(size)
     except FileNotFoundError:
         raise CheckpointError(f"Checkpoint {path} not found; give the checkpoint prefix "
