@@ -29,6 +29,7 @@ from freezer.options import FreezeOptions
 from freezer.outputs import (Signature, described_tensor, graph_inputs, requested_outputs, resolve_outputs,
                              split_names)
 from freezer.passes import STAGES, PassContext, run_stage
+from freezer.progress import NO_PROGRESS, Progress
 from freezer.variables import Variable
 
 
@@ -70,7 +71,8 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
            outputs: str | Iterable[str] | None = None, saver_def: saver_pb2.SaverDef | None = None,
            declared_initializers: Mapping[str, str] | None = None, checkpoint_keys: Mapping[str, str] | None = None,
            signature: Signature | None = None, load_init_op: str | None = None,
-           assets: Mapping[str, os.PathLike] | None = None, **options) -> FreezeResult:
+           assets: Mapping[str, os.PathLike] | None = None, progress: Progress = NO_PROGRESS,
+           **options) -> FreezeResult:
     """Freeze `graph_def` for `outputs`, reading variable values from the checkpoint prefix.
 
     `checkpoint` may be None when the outputs need no variables. `saver_def` (from a MetaGraphDef)
@@ -84,13 +86,14 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     Options are `FreezeOptions` fields:
     `pin={"is_training": "false"}` turns placeholders into constants and prunes the branches they
     rule out; `keep_variables`/`only_variables` choose what stays a variable; `init_ops` are run by
-    the session engine before values are read. The input GraphDef is not modified.
+    the session engine before values are read. `progress` hears how reading values goes (a
+    `freezer.progress.TerminalProgress` draws a bar). The input GraphDef is not modified.
     """
     started = time.perf_counter()
     index, ctx = _load(graph_def, checkpoint, outputs, FreezeOptions(**options), saver_def=saver_def,
                        declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
                        signature=signature, load_init_op=load_init_op,
-                       assets={tensor: Path(path) for tensor, path in (assets or {}).items()})
+                       assets={tensor: Path(path) for tensor, path in (assets or {}).items()}, progress=progress)
     timings = {}
     for stage in STAGES:  # prepare, choose variables, read values, rewrite, check
         stage_started = time.perf_counter()
@@ -129,7 +132,7 @@ def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None,
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
                  outputs: str | Iterable[str] | None = None, output: str | os.PathLike | None = None,
                  as_text: bool = False, tag: str | None = None, signature: str | None = None,
-                 run: str | None = None, **options) -> FreezeResult:
+                 run: str | None = None, progress: Progress = NO_PROGRESS, **options) -> FreezeResult:
     """Freeze the graph file with the checkpoint and write the frozen graph.
 
     A SavedModel folder is frozen by `freeze_saved_model` (with `tag` and `signature`). `graph` may
@@ -149,7 +152,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
             raise OptionError(f"{graph_path} is a SavedModel folder, whose variables/ is its checkpoint; "
                               "leave out the CHECKPOINT argument.")
         return freeze_saved_model(graph_path, tag=tag, signature=signature, outputs=outputs, output=output,
-                                  as_text=as_text, **options)
+                                  as_text=as_text, progress=progress, **options)
     if tag is not None or signature is not None:
         raise OptionError(f"--tag and --signature choose within a SavedModel folder, and {graph_path} is not "
                           "one; leave them out.")
@@ -164,16 +167,16 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     ensure_writable_output(output_path, input_files)
     loaded_at = time.perf_counter()
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
-                    declared_initializers=loaded.initializers, **options)
+                    declared_initializers=loaded.initializers, progress=progress, **options)
     _record_load(result, input_files, loaded_at - started)
     read_from = [f"Read {loaded.description}."] if loaded.description else []
     result.notes[:0] = [*read_from, *loaded.notes]
-    return _written(result, output_path, as_text, started)
+    return _written(result, output_path, as_text, started, progress)
 
 
 def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, signature: str | None = None,
                        outputs: str | Iterable[str] | None = None, output: str | os.PathLike | None = None,
-                       as_text: bool = False, **options) -> FreezeResult:
+                       as_text: bool = False, progress: Progress = NO_PROGRESS, **options) -> FreezeResult:
     """Freeze a SavedModel folder (its `variables/` is the checkpoint) and write the frozen graph.
 
     `tag` picks the MetaGraph (default `serve`, or the only one; "" for one saved without tags),
@@ -194,11 +197,12 @@ def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, sig
     loaded_at = time.perf_counter()
     result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
                     declared_initializers=loaded.initializers, checkpoint_keys=loaded.checkpoint_keys,
-                    signature=chosen, load_init_op=loaded.init_op, assets=loaded.asset_files, **options)
+                    signature=chosen, load_init_op=loaded.init_op, assets=loaded.asset_files, progress=progress,
+                    **options)
     _record_load(result, input_files, loaded_at - started)
     result.inputs = {key: loaded.inputs[key] for key in loaded.inputs}
     result.outputs = {key: loaded.outputs[key] for key in result.signature_outputs}
-    return _written(result, output_path, as_text, started)
+    return _written(result, output_path, as_text, started, progress)
 
 
 def _by_key(tensors: Mapping[str, SignatureTensor]) -> dict[str, tuple[str, int]]:
@@ -218,11 +222,12 @@ def _output_path(output: str | os.PathLike | None, graph_path: Path, as_text: bo
     return Path(output) if output is not None else default_output_path(graph_path, as_text)
 
 
-def _written(result: FreezeResult, output_path: Path, as_text: bool, started: float) -> FreezeResult:
+def _written(result: FreezeResult, output_path: Path, as_text: bool, started: float,
+             progress: Progress) -> FreezeResult:
     """Write the frozen graph to `output_path` and record where, how big, and how long it all took."""
     writing_started = time.perf_counter()
     try:
-        size = write_graph(output_path, result.frozen, as_text=as_text)
+        size = write_graph(output_path, result.frozen, as_text=as_text, progress=progress)
     except OSError as error:
         raise OptionError(f"Cannot write {output_path}: {error.strerror}; choose another path with -o.") from None
     result.output_path, result.output_bytes = output_path, size

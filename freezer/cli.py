@@ -19,6 +19,7 @@ from freezer import __version__
 from freezer.cli_usage import Command, FreezeCommand, Group
 from freezer.engines import DEFAULT_ENGINE
 from freezer.errors import FreezerError, OptionError
+from freezer.progress import NO_PROGRESS, Progress, TerminalProgress
 
 if TYPE_CHECKING:
     from freezer.api import FreezeResult
@@ -120,12 +121,18 @@ def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: Checkpo
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
-                              init_ops=split_names(init_op or []), engine=engine, run=run)
+                              init_ops=split_names(init_op or []), engine=engine, run=run,
+                              progress=progress_for(quiet))
         if report is not None:
             from freezer.report import write_report
             write_report(report, result, command=[ctx.find_root().info_name, *sys.argv[1:]])
     if not quiet:
         print_summary(result)
+
+
+def progress_for(quiet: bool) -> Progress:
+    """A bar for big reads and writes, on a terminal only: never in a pipe, a CI log or with --quiet."""
+    return TerminalProgress() if not quiet and sys.stderr.isatty() else NO_PROGRESS
 
 
 @contextlib.contextmanager

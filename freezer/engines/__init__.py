@@ -1,7 +1,8 @@
 """Engines read variable values out of a checkpoint.
 
 An engine module offers `open_checkpoint(prefix)`, returning a reader with `contents() -> {key:
-(dtype, shape)}` and `read_all(variables) -> {variable name: numpy array}`. `freezer.engines.read`
+(dtype, shape)}` and `read_all(variables, on_read) -> {variable name: numpy array}`, calling
+`on_read(variable)` as each is read. `freezer.engines.read`
 checks the variables against the checkpoint's contents first, so every engine reports a missing
 key or a mismatch in the same words.
 

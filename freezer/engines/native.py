@@ -8,6 +8,8 @@ frozen graph is written. A V1 checkpoint (one table file at the prefix itself) i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from freezer.io.bundle import BundleReader
@@ -23,8 +25,12 @@ class NativeCheckpoint:
     def contents(self) -> dict[str, tuple[int, tuple[int, ...]]]:
         return self._reader.contents()
 
-    def read_all(self, variables: list[Variable]) -> dict[str, np.ndarray]:
-        return {v.name: self._reader.read(v.key, v.slice_spec) for v in variables}
+    def read_all(self, variables: list[Variable], on_read: Callable[[Variable], None]) -> dict[str, np.ndarray]:
+        values = {}
+        for variable in variables:
+            values[variable.name] = self._reader.read(variable.key, variable.slice_spec)
+            on_read(variable)
+        return values
 
 
 def open_checkpoint(prefix: str) -> NativeCheckpoint:

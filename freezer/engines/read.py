@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,20 +12,21 @@ import numpy as np
 from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
 from freezer.io.bundle import parse_slice_spec
-from freezer.tensors import dtype_name
+from freezer.progress import Progress
+from freezer.tensors import NUMPY_DTYPES, dtype_name
 from freezer.variables import Variable
 
 
-def read_variables(engine: str, prefix: str, variables: list[Variable],
-                   notes: list[str]) -> Mapping[str, np.ndarray]:
+def read_variables(engine: str, prefix: str, variables: list[Variable], notes: list[str],
+                   progress: Progress) -> Mapping[str, np.ndarray]:
     """Each variable's value from the checkpoint at `prefix`, after checking key, dtype and shape."""
     try:
-        return _read_with(engine, prefix, variables)
+        return _read_with(engine, prefix, variables, progress)
     except UnsupportedCheckpoint as error:
         if engine != "native" or importlib.util.find_spec("tensorflow") is None:
             raise
         notes.append(f"{error.reason}, which the native reader does not read; read it with the session engine.")
-        return _read_with("session", prefix, variables)
+        return _read_with("session", prefix, variables, progress)
 
 
 def read_after_init_ops(prefix: str, variables: list[Variable], graph_def,
@@ -38,12 +40,24 @@ def read_after_init_ops(prefix: str, variables: list[Variable], graph_def,
     return reader.read_after_init_ops(variables, graph_def, [v for v in restorable if v.key in contents], init_ops)
 
 
-def _read_with(engine: str, prefix: str, variables: list[Variable]) -> Mapping[str, np.ndarray]:
+def _read_with(engine: str, prefix: str, variables: list[Variable], progress: Progress) -> Mapping[str, np.ndarray]:
     reader = importlib.import_module(f"freezer.engines.{engine}").open_checkpoint(prefix)
     contents = reader.contents()
     for variable in variables:
         check_variable(variable, contents, prefix)
-    return reader.read_all(variables)
+    sizes = {variable.name: _stored_bytes(variable, contents[variable.key]) for variable in variables}
+    with progress.step("Reading values", sum(sizes.values())) as advance:
+        return reader.read_all(variables, lambda variable: advance(sizes[variable.name]))
+
+
+def _stored_bytes(variable: Variable, stored: tuple[int, tuple[int, ...]]) -> int:
+    """About how many bytes reading the variable takes (strings count one byte each: their length
+    is not in the index)."""
+    dtype, shape = stored
+    if variable.slice_spec:
+        shape = slice_shapes(variable)[1]
+    itemsize = NUMPY_DTYPES[dtype].itemsize if dtype in NUMPY_DTYPES else 1
+    return math.prod(shape) * itemsize
 
 
 def check_variable(variable: Variable, contents: Mapping[str, tuple[int, tuple[int, ...]]], prefix: str) -> None:

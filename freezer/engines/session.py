@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class SessionCheckpoint:
             raise CheckpointError(_describe_failure(self._prefix, error)) from None
         return {key: (dtypes[key].as_datatype_enum, tuple(shape)) for key, shape in shapes.items()}
 
-    def read_all(self, variables: list[Variable]) -> dict[str, np.ndarray]:
+    def read_all(self, variables: list[Variable], on_read: Callable[[Variable], None]) -> dict[str, np.ndarray]:
         """Restore every variable's key (and slice) with one RestoreV2 op."""
         if not variables:
             return {}
@@ -77,6 +78,8 @@ class SessionCheckpoint:
                 values = session.run(restored)
         except tf.errors.OpError as error:
             raise CheckpointError(_describe_failure(self._prefix, error)) from None
+        for variable in variables:  # all at once: one op restores them
+            on_read(variable)
         return {variable.name: _as_array(value, variable) for variable, value in zip(variables, values)}
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
 from freezer.io.wire import length_delimited_header
+from freezer.progress import NO_PROGRESS, Progress
 
 _NODE_FIELD = 1  # GraphDef.node
 _ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
@@ -49,13 +50,18 @@ class FrozenGraph:
         nodes = sum(len(length_delimited_header(_NODE_FIELD, size)) + size for size in self.node_sizes().values())
         return nodes + _graph_without_nodes(self.graph_def).ByteSize()
 
-    def write_binary(self, out) -> None:
-        """Stream the deterministic binary serialization into the file object `out`."""
-        for node in self.graph_def.node:
-            pieces = self._pieces(node) if node.name in self.deferred else [node.SerializeToString(deterministic=True)]
-            out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
-            for piece in pieces:
-                out.write(piece)
+    def write_binary(self, out, progress: Progress = NO_PROGRESS) -> None:
+        """Stream the deterministic binary serialization into the file object `out`; `progress` hears
+        of the deferred values, which are nearly all of a big graph's bytes."""
+        with progress.step("Writing", sum(value.nbytes for value in self.deferred.values())) as advance:
+            for node in self.graph_def.node:
+                deferred = node.name in self.deferred
+                pieces = self._pieces(node) if deferred else [node.SerializeToString(deterministic=True)]
+                out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
+                for piece in pieces:
+                    out.write(piece)
+                if deferred:
+                    advance(self.deferred[node.name].nbytes)
         out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
 
     def _pieces(self, node: node_def_pb2.NodeDef) -> list:

@@ -25,6 +25,7 @@ from freezer.io.files import NotRegularFile, read_regular_file
 from freezer.io.frozen import FrozenGraph
 from freezer.io.metagraph import declared_initializers
 from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, parse_text
+from freezer.progress import NO_PROGRESS, Progress
 from freezer.variables import is_variable
 
 _UTF8_BOM = b"\xef\xbb\xbf"  # some editors start text files with it
@@ -194,12 +195,13 @@ def _parse_binary(data: bytes | bytearray, proto: message.Message, path: Path | 
         raise GraphError(f"{path} has nodes without a name or op; {hint}.")
 
 
-def write_graph(path: Path, frozen: FrozenGraph, *, as_text: bool) -> int:
-    """Write the graph deterministically (same graph, same bytes) and atomically; returns the size."""
+def write_graph(path: Path, frozen: FrozenGraph, *, as_text: bool, progress: Progress = NO_PROGRESS) -> int:
+    """Write the graph deterministically (same graph, same bytes) and atomically; returns the size.
+    `progress` hears how writing a binary graph goes."""
     if as_text:
         text = text_format.MessageToString(frozen.materialized()).encode("utf-8")
         return write_atomically(path, lambda out: out.write(text))
-    return write_atomically(path, frozen.write_binary)
+    return write_atomically(path, lambda out: frozen.write_binary(out, progress))
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:

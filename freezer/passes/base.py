@@ -21,6 +21,7 @@ from freezer.errors import FreezerError
 from freezer.graph import GraphIndex
 from freezer.options import FreezeOptions
 from freezer.outputs import Signature
+from freezer.progress import Progress
 from freezer.variables import Variable
 
 
@@ -48,6 +49,7 @@ class PassContext:
     # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
     deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     repairs: dict[str, int] = dataclasses.field(default_factory=dict)  # "RefSwitch → Switch" → how many
+    progress: Progress = dataclasses.field(default_factory=Progress)  # where long steps report
     notes: list[str] = dataclasses.field(default_factory=list)
 
 

@@ -23,7 +23,7 @@ def read_values(index: GraphIndex, ctx: PassContext) -> PassResult:
         raise CheckpointError(f"The outputs need {len(ctx.variables)} variable(s) ({names}) but no checkpoint "
                               "was given; pass the checkpoint prefix or folder after the graph.")
     if not ctx.ops_to_run:
-        ctx.values = read_variables(ctx.options.engine, ctx.checkpoint, ctx.variables, ctx.notes)
+        ctx.values = read_variables(ctx.options.engine, ctx.checkpoint, ctx.variables, ctx.notes, ctx.progress)
     else:
         original = ctx.original.graph_def
         restorable = describe_variables(ctx.original, variable_names(original), ctx.saver_def)
