@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["FreezeResult", "FreezerError", "freeze", "freeze_files", "freeze_saved_model"]
+__all__ = ["FreezeResult", "FreezerError", "freeze", "freeze_files", "freeze_saved_model", "restore"]
 __version__ = "0.1.0"
 
 _HOMES = {"FreezeResult": "freezer.api", "freeze": "freezer.api", "freeze_files": "freezer.api",
-          "freeze_saved_model": "freezer.api",
+          "freeze_saved_model": "freezer.api", "restore": "freezer.restoring",
           "FreezerError": "freezer.errors"}
 
 

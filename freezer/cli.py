@@ -108,11 +108,13 @@ def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: Checkpo
                    keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
                    run: RunOption = None, report: ReportOption = None, quiet: QuietOption = False,
-                   debug: DebugOption = False, version: VersionOption = None) -> None:
+                   verify: VerifyOption = False, feed: FeedOption = None, input_shape: InputShapeOption = None,
+                   rtol: RtolOption = None, debug: DebugOption = False, version: VersionOption = None) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
     from freezer.api import freeze_files  # here, so that --help need not load numpy
     from freezer.outputs import split_names
     with errors_as_one_line(debug):
+        verification = plan_verification(verify, feed, input_shape, rtol)  # bad options fail before writing
         if report is not None:
             from freezer.report import ensure_report_path
             ensure_report_path(report, graph, output)
@@ -128,6 +130,8 @@ def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: Checkpo
             write_report(report, result, command=[ctx.find_root().info_name, *sys.argv[1:]])
     if not quiet:
         print_summary(result)
+    report_verification(verification, result, graph, checkpoint, outputs=outputs, tag=tag, signature=signature,
+                        pin=parse_assignments(set_ or []), run=run, quiet=quiet, debug=debug)
 
 
 def progress_for(quiet: bool) -> Progress:
@@ -216,6 +220,18 @@ freezer_app.command("freeze", cls=FreezeCommand)(freeze_command)
 def freezer_group(version: VersionOption = None) -> None:
     """freezer: turn TensorFlow graphs plus checkpoints into standalone frozen graphs."""
 
+
+from freezer.cli_verify import (  # noqa: E402  (it imports this module's options)
+    FeedOption,
+    InputShapeOption,
+    RtolOption,
+    VerifyOption,
+    plan_verification,
+    report_verification,
+    verify_command,
+)
+
+freezer_app.command("verify", cls=Command)(verify_command)
 
 from freezer.cli_inspect import inspect_command  # noqa: E402  (needs Command above)
 freezer_app.command("inspect", cls=Command)(inspect_command)
