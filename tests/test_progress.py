@@ -8,7 +8,7 @@ from rich.console import Console
 
 import freezer
 from fixture_models import load_fixture
-from freezer.cli import progress_for
+from freezer.cli.freeze import progress_for
 from freezer.progress import NO_PROGRESS, Progress, TerminalProgress
 
 

@@ -97,7 +97,7 @@ def test_freeze_graph_flags_work(mlp, tmp_path, args):
 def test_freeze_graph_flags_for_other_options(tmp_path):
     """--initializer_nodes, --variable_names_blacklist/whitelist, --clear_devices=false and
     --input_meta_graph mean --init-op, --keep-variables/--only-variables, --keep-devices and GRAPH."""
-    from freezer.cli_usage import translate_freeze_graph_flags
+    from freezer.cli.usage import translate_freeze_graph_flags
     assert translate_freeze_graph_flags(["--input_meta_graph=m.meta", "--initializer_nodes", "init",
                                          "--variable_names_blacklist=a,b", "--variable_names_whitelist=c",
                                          "--clear_devices=false", "--saved_model_tags=serve"]) == \

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from freezer.cli import (CheckpointArgument, DebugOption, GraphArgument, RunOption, SignatureOption, TagOption,
-                         describe_error, describe_shape, human_size)
+from freezer.cli.common import (CheckpointArgument, DebugOption, GraphArgument, RunOption, SignatureOption,
+                                TagOption, describe_shape, errors_as_one_line, human_size)
 
 if TYPE_CHECKING:
     from freezer.inspect import CheckpointReport, FreezePreview, Inspection, Tensor
@@ -31,13 +31,8 @@ def inspect_command(graph: GraphArgument, checkpoint: CheckpointArgument = None,
                     debug: DebugOption = False) -> None:
     """Show GRAPH's inputs, likely outputs (with a freeze command to copy), variables and CHECKPOINT."""
     from freezer.inspect import inspect_path  # here, so that --help need not load numpy
-    try:
+    with errors_as_one_line(debug):
         report = inspect_path(graph, checkpoint, tag=tag, signature=signature, run=run)
-    except Exception as error:
-        if debug:
-            raise
-        typer.echo(f"Error: {describe_error(error)}", err=True)
-        raise typer.Exit(1) from None
     if json_:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -1,7 +1,6 @@
 """The command line of verification: `freeze ... --verify` and `freezer verify FROZEN ORIGINAL`.
 
-`freezer.cli` imports this module at its end (it registers `verify_command` and gives `freeze_command`
-the options defined here), so import `freezer.cli` first. Options are parsed here; the work is
+`freeze`'s own command takes the options defined here. Options are parsed here; the work is
 `freezer.verify`'s.
 """
 
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from freezer.cli import (
+from freezer.cli.common import (
     CheckpointArgument,
     DebugOption,
     RunOption,
