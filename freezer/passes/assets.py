@@ -21,17 +21,15 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from tensorboard.compat.proto import node_def_pb2, tensor_pb2
+from tensorboard.compat.proto import node_def_pb2
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, InputRef, parse_input, reachable
-from freezer.io.frozen import defer_value
 from freezer.io.text_tables import TextFileFormat, read_text_table
 from freezer.ops import INITIALIZABLE_TABLE_OPS, TABLE_INIT_OPS, TEXT_FILE_TABLE_INIT_AS, WHOLE_ASSIGN_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions.inline import inline_calls
-from freezer.passes.rewrite import replace_op, type_attr, unique_name
-from freezer.tensors import make_shape, make_tensor_proto
+from freezer.passes.rewrite import replace_op, type_attr, unique_name, value_tensor
 
 _SHOWN_PATH = 80  # characters of a file path a note quotes
 
@@ -146,14 +144,9 @@ def _import_from_constants(index: GraphIndex, node: node_def_pb2.NodeDef, asset,
 
 def _const(name: str, array: np.ndarray, dtype: int, deferred: dict[str, np.ndarray]) -> node_def_pb2.NodeDef:
     """A Const of `array`; numbers wait in `deferred` for the writer, as folded variables do."""
-    if defer_value(array, dtype):
-        tensor = tensor_pb2.TensorProto(dtype=dtype, tensor_shape=make_shape(array.shape))
-        deferred[name] = array
-    else:
-        tensor = make_tensor_proto(array, dtype)
     node = node_def_pb2.NodeDef(name=name, op="Const")
     node.attr["dtype"].type = dtype
-    node.attr["value"].tensor.CopyFrom(tensor)
+    node.attr["value"].tensor.CopyFrom(value_tensor(name, array, dtype, deferred))
     return node
 
 

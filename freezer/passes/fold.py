@@ -11,14 +11,13 @@ dtype instead of `resource` or a `*_ref` type, and `ReadVariableOp`s they reach 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import node_def_pb2, tensor_pb2, types_pb2
+from tensorboard.compat.proto import node_def_pb2, types_pb2
 
 from freezer.graph import ConstFlow, GraphIndex
-from freezer.io.frozen import defer_value
 from freezer.ops import PASS_THROUGH_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.rewrite import become_const, become_identity, value_dtype
-from freezer.tensors import REF_OFFSET, make_shape, make_tensor_proto
+from freezer.passes.rewrite import become_const, become_identity, value_dtype, value_tensor
+from freezer.tensors import REF_OFFSET
 from freezer.variables import is_variable
 
 
@@ -33,13 +32,7 @@ def fold_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
 
 def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[str, np.ndarray]) -> None:
     """Make `node` a Const of `value`; numeric values wait in `deferred` for the writer to splice in."""
-    dtype = node.attr["dtype"].type
-    if defer_value(value, dtype):
-        tensor = tensor_pb2.TensorProto(dtype=dtype, tensor_shape=make_shape(value.shape))
-        deferred[node.name] = value
-    else:
-        tensor = make_tensor_proto(value, dtype)
-    become_const(node, tensor)
+    become_const(node, value_tensor(node.name, value, node.attr["dtype"].type, deferred))
     node.ClearField("experimental_debug_info")  # a Const of ours ends with its value (see io.frozen)
 
 

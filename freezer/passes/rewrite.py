@@ -3,6 +3,8 @@
 `replace_op`, `become_identity` and `become_const` rewrite one node in place, keeping its name,
 device, colocation (`_class`) and recorded output shapes (`_output_shapes`, updated where the
 rewrite changes them); `const_node` makes a new Const; `unique_name` names new nodes and functions.
+A big value need not be copied into its Const's proto: `value_tensor` leaves it in the freeze's
+`deferred` values for the writer to splice in, and `const_value` reads a Const's value either way.
 Nothing here changes a graph otherwise.
 """
 
@@ -13,7 +15,8 @@ from collections.abc import Container, Iterable
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
 
-from freezer.tensors import make_tensor_proto
+from freezer.io.frozen import defer_value
+from freezer.tensors import make_shape, make_tensor_proto, tensor_proto_to_numpy
 
 _KEPT_ATTRS = ("_class", "_output_shapes")
 
@@ -48,6 +51,23 @@ def become_const(node: node_def_pb2.NodeDef, tensor: tensor_pb2.TensorProto) -> 
     """Turn `node` into a `Const` holding `tensor` (inputs left as they are: only `^controls` belong)."""
     replace_op(node, "Const", _const_attrs(tensor))
     set_output_shape(node, 0, tensor.tensor_shape)
+
+
+def value_tensor(name: str, value: np.ndarray, dtype: int, deferred: dict[str, np.ndarray]) -> tensor_pb2.TensorProto:
+    """The TensorProto for Const `name` to hold `value`: numbers wait in `deferred` for the writer
+    (the proto keeps only their dtype and shape); strings and empty values go in at once."""
+    if not defer_value(value, dtype):
+        return make_tensor_proto(value, dtype)
+    deferred[name] = value
+    return tensor_pb2.TensorProto(dtype=dtype, tensor_shape=make_shape(value.shape))
+
+
+def const_value(const: node_def_pb2.NodeDef, deferred: dict[str, np.ndarray]) -> np.ndarray:
+    """The value a Const holds, whether it waits in `deferred` or is in its proto (checked as a
+    hostile tensor: see `tensor_proto_to_numpy`)."""
+    if const.name in deferred:
+        return deferred[const.name]
+    return tensor_proto_to_numpy(const.attr["value"].tensor, f"Const {const.name}")
 
 
 def const_node(name: str, value: np.ndarray | np.generic, dtype: int,
