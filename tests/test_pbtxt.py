@@ -12,11 +12,14 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import numpy as np
 from google.protobuf import text_format
-from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, tensor_shape_pb2, types_pb2
+
+from freezer.tensors import make_shape, make_tensor_proto
 
 from freezer.io.pbtxt import NestingTooDeep, parse_text
-from graphs import nested_lists, node_text
+from graphs import const, func, function, graph, nested_lists, node, node_text, types
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -118,6 +121,68 @@ def test_truncated_tf_graph_raises_with_line_number(tf_function_graph):
     with pytest.raises(text_format.ParseError) as error:
         parse_text(cut, graph_pb2.GraphDef())
     assert cut.count(b"\n") <= error.value.GetLine() <= cut.count(b"\n") + 1  # where the text ends
+
+
+def attr_of_every_kind(rng: random.Random) -> dict:
+    """One attr of each AttrValue kind, and a list of each, with values drawn from `rng`."""
+    word = "".join(rng.choice("abc/_:^é✓") for _ in range(rng.randint(0, 12)))
+    number = rng.choice([0, -1, 7, 2**40, -(2**63), 2**63 - 1])
+    real = rng.choice([0.0, -0.0, 0.1, -2.5, 1e-38, 3.4028235e38, float("inf"), float("-inf"), float("nan")])
+    shape = make_shape(rng.choice([[], [-1], [2, rng.randint(0, 9)]]))
+    unknown_rank = tensor_shape_pb2.TensorShapeProto(unknown_rank=True)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 and the like: values like any other
+        tensor = make_tensor_proto(np.arange(rng.randint(1, 6), dtype=np.float32) * real, types_pb2.DT_FLOAT)
+    strings = make_tensor_proto(np.array([word.encode(), b"\xff\x00\n\"'"], dtype=object), types_pb2.DT_STRING)
+    value = attr_value_pb2.AttrValue
+    return {
+        "s": value(s=word.encode() + bytes([rng.randrange(256)])),  # any byte: escapes, non-UTF-8
+        "i": value(i=number), "f": value(f=real), "b": value(b=rng.random() < 0.5),
+        "type": value(type=rng.choice([types_pb2.DT_FLOAT, types_pb2.DT_INT64, types_pb2.DT_STRING])),
+        "shape": value(shape=shape), "unknown_rank": value(shape=unknown_rank),
+        "tensor": value(tensor=tensor), "strings": value(tensor=strings),
+        "func": func(f"f{number % 3}", T=value(type=types_pb2.DT_FLOAT), n=value(list=value.ListValue(i=[1]))),
+        "placeholder": value(placeholder="T"),
+        "list": value(list=value.ListValue(
+            s=[word.encode(), b"\\"], i=[number, 0], f=[real, 1.5], b=[True, False], type=[1, 9],
+            shape=[shape, unknown_rank], tensor=[tensor], func=[func("g").func])),
+        "empty_list": value(list=value.ListValue()),
+    }
+
+
+def generated_graph(node_count: int, seed: int = 7) -> graph_pb2.GraphDef:
+    """A graph of `node_count` nodes whose attrs are of every kind (repeating, as a real graph's
+    do), a Const, and a library of functions with nested attrs, arg attrs and returns."""
+    rng = random.Random(seed)
+    kinds = [attr_of_every_kind(rng) for _ in range(5)]
+    nodes = [const("c", [[1.5, -2.0], [0.0, 3.25]])]
+    for index in range(node_count):
+        attrs = {key: value for key, value in rng.choice(kinds).items() if rng.random() < 0.7}
+        nodes.append(node(f"n{index}/é", rng.choice(["Identity", "Add", "MyOp"]), f"n{index - 1}/é:0",
+                          "^c", **attrs))
+    graph_def = graph(*nodes)
+    body = function("f0", [("x", types_pb2.DT_FLOAT)], [("y", types_pb2.DT_FLOAT)],
+                    nodes=[node("id", "Identity", "x", T=types_pb2.DT_FLOAT, **kinds[0])], ret={"y": "id:output:0"})
+    body.attr["_noinline"].b = True
+    body.arg_attr[0].attr["_output_shapes"].list.shape.add().dim.add(size=-1)
+    body.resource_arg_unique_id[0] = 3
+    body.control_ret["c"] = "id"
+    graph_def.library.function.extend([body, function("g", [], [])])
+    graph_def.library.gradient.add(function_name="f0", gradient_func="g")
+    graph_def.node.add(name="call", op="PartitionedCall", input=["c"]).attr["Tin"].CopyFrom(
+        types(types_pb2.DT_FLOAT))
+    graph_def.versions.producer = 1882
+    return graph_def
+
+
+@pytest.mark.parametrize("as_one_line", [False, True], ids=["tf_layout", "one_line"])
+def test_generated_graph_of_every_attr_kind(as_one_line):
+    """A graph long enough to be cut into many pieces (and, on one line, read one event at a time),
+    the cuts falling inside attr blocks too: the same message as text_format, on the fast path."""
+    graph_def = generated_graph(600)
+    data = text_format.MessageToString(graph_def, as_one_line=as_one_line).encode()
+    assert len(data) > 4 * (1 << 16)
+    parsed = assert_parity(data)
+    assert parsed.SerializeToString(deterministic=True) == graph_def.SerializeToString(deterministic=True)
 
 
 # --------------------------------------------------------------------------- odd but valid text

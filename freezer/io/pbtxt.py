@@ -3,18 +3,19 @@
 `google.protobuf.text_format` tokenizes in Python one token at a time and sets every field through the
 message API: ~9 s for a 23 MB GraphDef that parses from binary in 0.03 s. `parse_text` instead
 
-1. cuts the text into *events* with one compiled regular expression (`_EVENT`): a scalar field
-   `name: value`, a scalar list `name: [a, b]`, a message field given as one whole `{...}` block, the
-   start of a message field that cannot be a block (`name {`, `name: {`, `name <`), its end (`}`, `>`),
-   a comment, or anything else. Whitespace and the optional `,`/`;` after a field go with the event,
-   so one loop iteration handles one field. A short text is cut all at once (`findall`); a long one
-   one event at a time, by positions, so memory stays linear in the text whatever it holds;
-2. translates each event to protobuf *wire format* in one growing bytearray, driven by the message
-   descriptors (field numbers, types, labels; a map field is a repeated entry message on the wire).
-   Per-type tables of field encoders are built once, and scalar encoders remember the bytes of tokens
-   they have seen; long escaped strings are unescaped a chunk at a time;
-3. converts each distinct block text once per parse: a TensorFlow graph repeats the same `attr { ... }`
-   blocks thousands of times (186k attr entries but 6k distinct texts in a 57k-node graph);
+1. cuts the text into *events* with one compiled regular expression (`_event_pattern`): a scalar field
+   `name: value` (a plain `"string"` without escapes, the most common, has its own group), a scalar
+   list `name: [a, b]`, a map entry given as one whole `{...}` block, the start of any other message
+   field (`name {`, `name: {`, `name <`), its end (`}`, `>`), a comment, or anything else. Whitespace
+   and the optional `,`/`;` after a field go with the event, so one loop iteration handles one field.
+   The text is cut into events a piece of about 64 KB at a time (`findall`, one C call per piece), at
+   line starts that no valid event spans, so memory stays linear in the text whatever it holds;
+2. translates each event to protobuf *wire format* in one growing bytearray, driven by per-type tables
+   of the message descriptors (field numbers, types, labels; a map field is a repeated entry message
+   on the wire), built once. A message field's length goes in front of its body when it closes;
+3. converts each distinct map entry text once per parse: a TensorFlow graph repeats the same
+   `attr { ... }` blocks thousands of times (186k attr entries but 6k distinct texts in a 54k-node
+   graph), while its nodes are all different and are read field by field, each byte scanned once;
 4. hands the bytes to `message.ParseFromString`, protobuf's C parser.
 
 Values are converted by text_format's own public helpers (`ParseInteger`, `ParseFloat`, `ParseBool`,
@@ -31,6 +32,8 @@ from __future__ import annotations
 
 import codecs
 import functools
+import itertools
+import operator
 import re
 import struct
 import sys
@@ -54,15 +57,16 @@ _LOOP = b"*+" if sys.version_info >= (3, 11) else b"*"
 _WORD = rb"[a-zA-Z_][0-9a-zA-Z_+-]*|(?:[0-9+-]|\.[0-9])[0-9a-zA-Z_.+-]*"
 _STRING = (rb"\"[^\"\n\\]*(?:\\.[^\"\n\\]*)" + _LOOP + rb"\""
            rb"|'[^'\n\\]*(?:\\.[^'\n\\]*)" + _LOOP + rb"'")
-# One value token. Adjacent literals ("a" "b") are left to text_format: TensorFlow never writes them,
-# and a token known to be one literal needs no second scan to be split.
-_VALUE = rb"(?:" + _STRING + rb")(?!\s*[\"'])|" + _WORD
+# Adjacent literals ("a" "b") are left to text_format: TensorFlow never writes them, and a token known
+# to be one literal needs no second scan to be split.
+_ONE_LITERAL = rb"(?!\s*[\"'])"
+_VALUE = rb"(?:" + _STRING + rb")" + _ONE_LITERAL + rb"|" + _WORD
 _LIST = rb"\[\s*(?:(?:" + _VALUE + rb")\s*(?:,\s*(?:" + _VALUE + rb")\s*)" + _LOOP + rb")?\]"
 
-# A `{...}` block nested at most _BLOCK_DEPTH deep (a whole NodeDef is 6), without comments (which
-# could hide a brace or a quote) and with short strings only: a block is matched again at each level
-# it nests, which is cheap for the small blocks worth remembering but not for a 10 MB tensor_content.
-# Written as unrolled loops, so a failed match costs linear time.
+# A `{...}` block nested at most _BLOCK_DEPTH deep (an attr entry holding a tensor is 5), without
+# comments (which could hide a brace or a quote) and with short strings only: a block is matched
+# again at each level it nests, which is cheap for the small blocks worth remembering but not for a
+# 10 MB tensor_content. Written as unrolled loops, so a failed match costs linear time.
 _BLOCK_DEPTH = 6
 _PLAIN = rb"[^{}<>\"'#]*"
 _SHORT_STRING = (rb"\"[^\"\n\\]{0,999}(?:\\.[^\"\n\\]{0,999}){0,99}\""
@@ -74,23 +78,42 @@ for _ in range(_BLOCK_DEPTH - 1):
 
 _END = rb"\s*[,;]?"  # any field may be followed by one `,` or `;`
 
-# One match per event, its groups numbered as below (a comment matches none).
-_EVENT = re.compile(
+# After a string: the `,`/`;` that may end its field, and no second literal (TensorFlow never writes
+# adjacent literals, "a" "b"; text_format's concatenation of them is left to it). `\s*+` gives no
+# whitespace back, so the quote cannot be found by stopping short of it.
+_STRING_END = rb"\s*+(?![\"'])[,;]?"
+
+# One match per event, its groups numbered as below (a comment matches none). The names of the map
+# fields the message can hold go in {MAP_NAMES}: only their `{...}` blocks are matched whole (see
+# `_event_pattern`).
+_EVENT_TEMPLATE = (
     rb"\s*(?:"
     + rb"([}>])" + _END                                   # 1 close: the end of a message field
-    + rb"|([A-Za-z_][0-9A-Za-z_]*)\s*(?:"                 # 2 name, then one of:
-    + rb":\s*(?:(" + _VALUE + rb")" + _END                #   3 value: a scalar
-    + rb"|(" + _LIST + rb")" + _END + rb")"               #   4 items: a list of scalars
-    + rb"|(?::\s*)?(?:(" + _BLOCK + rb")" + _END          #   5 block: a whole message field
-    + rb"|([{<])))"                                       #   6 opener: the start of one
+    + rb"|({MAP_NAMES})(?![0-9A-Za-z_])"                  # 2 map name,
+    + rb"\s*(?::\s*)?(" + _BLOCK + rb")" + _END           # 3 block: a whole map entry
+    + rb"|([A-Za-z_][0-9A-Za-z_]*)\s*(?:"                 # 4 name, then one of:
+    + rb":\s*(?:(\"[^\"\n\\]*\")" + _STRING_END           #   5 plain: a string without escapes
+    + rb"|(" + _VALUE + rb")" + _END + rb")"              #   6 value: any other scalar
+    + rb"|:\s*(" + _LIST + rb")" + _END                   #   7 items: a list of scalars
+    + rb"|(?::\s*)?([{<]))"                               #   8 opener: the start of a message field
     + rb"|#[^\n]*"                                        # a comment (no group)
-    + rb"|(\S))"                                          # 7 junk: anything else
+    + rb"|(\S))"                                          # 9 junk: anything else
 )
-_CLOSE, _NAME, _SCALAR, _ITEMS, _BLOCK_FIELD, _OPENER, _JUNK = range(1, 8)
 _LIST_ITEM = re.compile(rb"[\[,]\s*(" + _VALUE + rb")")
 _CLOSER = {b"{": b"}", b"<": b">"}
 _QUOTES = (b'"', b"'")
 _RUN_OF_BACKSLASHES = re.compile(rb"(?<!\\)\\")
+
+# Where the text is cut into pieces, each cut into events on its own: at the start of a line that
+# starts a field (`name:`, `name {`, `name <`). No token spans a line break (strings and comments end
+# at one), and no valid event ends there unfinished (its value or brace would be missing); a block
+# the cut goes through is read as its opener, fields and close instead, with the same bytes. A text
+# that is not valid gets text_format's verdict in any case.
+_PIECE_START = re.compile(rb"\n(?=[ \t]*[A-Za-z_][0-9A-Za-z_]*[ \t]*[:{<])")
+_PIECE = 1 << 16
+# How much map entry text a parse remembers on first sight (see _Parser).
+_MEMO_TEXT = 1 << 22
+_event_groups = operator.methodcaller("groups", b"")
 
 # protobuf's C++ and upb parsers refuse a binary message nested deeper than this (TensorFlow's
 # ReadBinaryProto too), and text_format recurses in Python once per level: deeper text is refused.
@@ -100,9 +123,6 @@ MAX_DEPTH = 100
 _NESTING = re.compile(rb"([{<])|([}>])|#[^\n]*"
                       rb"|\"[^\"\n\\]*(?:\\.[^\"\n\\]*)" + _LOOP + rb"\"?"
                       rb"|'[^'\n\\]*(?:\\.[^'\n\\]*)" + _LOOP + rb"'?")
-# Text longer than this is read one event at a time, and its blocks and lists are not copied (see
-# `_events`); shorter text is cut into events all at once, which is faster.
-_SHORT_TEXT = 1 << 16
 # Long strings (tensor_content) are unescaped, and the text checked to be UTF-8, this many bytes at a
 # time, so the work memory stays small whatever the length.
 _CHUNK = 1 << 20
@@ -129,7 +149,8 @@ def parse_text(data: bytes, message) -> None:
         if not data.isascii():
             _check_utf8(data)  # text_format refuses non-UTF-8 anywhere, comments included
         wire = bytearray()
-        _to_wire(data, 0, len(data), _table(message.DESCRIPTOR), {}, wire)
+        parser = _Parser(_event_pattern(message.DESCRIPTOR))
+        parser.to_wire(data, 0, len(data), _table(message.DESCRIPTOR), wire)
         message.ParseFromString(wire)
     except (_Unsupported, UnicodeDecodeError, message_module.DecodeError):
         # The failed ParseFromString may have left part of the message behind.
@@ -167,137 +188,131 @@ def _check_nesting(text: bytes) -> None:
 # --------------------------------------------------------------------------- text -> wire
 
 
-def _to_wire(text: bytes, start: int, end: int, table, memo: dict, out: bytearray) -> int:
-    """Append to `out` the wire bytes of the message (of the type `table` describes) that
-    `text[start:end]` sets; return how deep message fields nest in it (0: none).
+class _Parser:
+    """One parse: the event pattern for the message type, and the wire bytes of the map entry texts
+    met so far.
 
-    `memo` remembers the wire bytes of `{...}` blocks during one parse (see `_block`).
+    `memo` maps (field id, text) to (wire bytes, depth). A text is remembered the first time it is met
+    while the memo holds less than _MEMO_TEXT bytes of text; after that, only once it is met a second
+    time, the first meeting leaving just hash((field id, text)) -> None, so that a graph of unique
+    entries costs an int for each, not a copy of its text.
     """
-    scalars, messages = table
-    seen: set = set()  # singular fields (and oneofs) already set in the current message
-    stack = []  # the enclosing messages: (scalars, messages, seen, where the body starts, closer)
-    deepest = 0
-    for close, name, value, items, block, opener, junk in _events(text, start, end):
-        if value:
-            encode, slot = _lookup(scalars, name)
-            if slot is not None:
-                _mark(seen, slot)
-            encode(out, value)
-        elif block or opener:
-            field = _lookup(messages, name)
-            tag, slot, sub_table = field
-            if slot is not None:
-                _mark(seen, slot)
-            if block:
-                depth = len(stack) + _block(block, field, memo, out)
+
+    def __init__(self, event_pattern: re.Pattern):
+        self.event_pattern = event_pattern
+        self.memo: dict = {}
+        self.memo_text_left = _MEMO_TEXT
+
+    def to_wire(self, text: bytes, start: int, end: int, table, out: bytearray) -> int:
+        """Append to `out` the wire bytes of the message (of the type `table` describes) that
+        `text[start:end]` sets; return how deep message fields nest in it (0: none)."""
+        strings, scalars, messages = table
+        seen: set = set()  # singular fields (and oneofs) already set in the current message
+        stack = []  # the enclosing messages: (their table, seen, where the body starts, closer)
+        deepest = 0
+        memo = self.memo
+        try:
+            for close, map_name, block, name, plain, value, items, opener, junk in self._events(text, start, end):
+                if plain:  # the most common event first: name: "text"
+                    tag, slot = strings[name]
+                    if slot is not None:  # as _mark does, inline
+                        if slot in seen:
+                            raise _Unsupported("singular field set twice")
+                        seen.add(slot)
+                    size = len(plain) - 2
+                    out += tag
+                    if size < 128:  # a one-byte length
+                        out.append(size)
+                        out += plain[1:-1]
+                    else:
+                        out += varint(size)
+                        out += memoryview(plain)[1:-1]
+                elif block:
+                    field = messages[map_name]
+                    if field.slot is not None:  # (a map field is repeated, unless a name means else)
+                        _mark(seen, field.slot)
+                    remembered = memo.get((field.memo_id, block)) or self._block(block, field)
+                    out += remembered[0]
+                    depth = len(stack) + remembered[1]
+                    if depth > deepest:
+                        deepest = _checked_depth(depth)
+                elif opener:
+                    tag, slot, field_table, _ = messages[name]
+                    if slot is not None:
+                        _mark(seen, slot)
+                    out += tag
+                    stack.append(((strings, scalars, messages), seen, len(out), _CLOSER[opener]))
+                    (strings, scalars, messages), seen = field_table, set()
+                    if len(stack) > deepest:
+                        deepest = _checked_depth(len(stack))
+                elif close:
+                    if not stack:
+                        raise _Unsupported("unbalanced close")
+                    (strings, scalars, messages), seen, body_start, closer = stack.pop()
+                    if close != closer:
+                        raise _Unsupported("mismatched delimiters")
+                    out[body_start:body_start] = varint(len(out) - body_start)
+                elif value:
+                    encode, slot = scalars[name]
+                    if slot is not None:
+                        _mark(seen, slot)
+                    encode(out, value)
+                elif items:
+                    encode, slot = scalars[name]
+                    if slot is not None:  # text_format takes `[...]` for repeated fields only
+                        raise _Unsupported("list for a singular field")
+                    for item in _list_items(items):
+                        encode(out, item)
+                elif junk:
+                    raise _Unsupported(f"unexpected {junk!r}")
+        except KeyError as unknown:  # an unknown name, or a field given a value of the wrong kind
+            raise _Unsupported(f"field {unknown}") from None
+        if stack:
+            raise _Unsupported("unclosed message")
+        return deepest
+
+    def _events(self, text: bytes, start: int, end: int):
+        """The events of text[start:end]: tuples of the pattern's groups, b"" for those that did not
+        match, cut a piece at a time (see _PIECE_START); a piece that no line start cuts short
+        enough is matched one event at a time, so that a list of its events is never held."""
+        return itertools.chain.from_iterable(self._pieces(text, start, end))
+
+    def _pieces(self, text: bytes, start: int, end: int):
+        while start < end:
+            cut = _PIECE_START.search(text, start + _PIECE, end) if end - start > _PIECE else None
+            piece_end = cut.end() if cut else end
+            if piece_end - start > 2 * _PIECE:
+                yield map(_event_groups, self.event_pattern.finditer(text, start, piece_end))
             else:
-                out += tag
-                stack.append((scalars, messages, seen, len(out), _CLOSER[opener]))
-                (scalars, messages), seen = sub_table, set()
-                depth = len(stack)
-            if depth > deepest:
-                deepest = depth
-                if depth > MAX_DEPTH:  # the fallback's nesting check says where
-                    raise _Unsupported("nested too deep")
-        elif close:
-            if not stack:
-                raise _Unsupported("unbalanced close")
-            scalars, messages, seen, body_start, closer = stack.pop()
-            if close != closer:
-                raise _Unsupported("mismatched delimiters")
-            out[body_start:body_start] = varint(len(out) - body_start)
-        elif items:
-            encode, slot = _lookup(scalars, name)
-            if slot is not None:  # text_format takes `[...]` for repeated fields only
-                raise _Unsupported("list for a singular field")
-            for item in _list_items(items):
-                encode(out, item)
-        elif junk:
-            raise _Unsupported(f"unexpected {junk!r}")
-    if stack:
-        raise _Unsupported("unclosed message")
-    return deepest
+                yield self.event_pattern.findall(text, start, piece_end)
+            start = piece_end
 
-
-class _InPlace(typing.NamedTuple):
-    """A long block or list, by its position in the text instead of a copy of it."""
-
-    text: bytes
-    start: int
-    end: int
-
-
-def _events(text: bytes, start: int, end: int):
-    """The events of text[start:end]: (close, name, value, items, block, opener, junk) tuples, the
-    groups of _EVENT that did not match empty.
-
-    findall on a short text; on a long one, matches one at a time, with long blocks and lists as
-    _InPlace, so that neither a list of all its events nor copies of its parts are ever held.
-    """
-    if end - start <= _SHORT_TEXT:
-        return _EVENT.findall(text, start, end)
-    return map(_event_in_place, _EVENT.finditer(text, start, end))
-
-
-def _event_in_place(event: re.Match) -> tuple:
-    group = event.lastindex
-    if group == _BLOCK_FIELD or group == _ITEMS:
-        start, end = event.span(group)
-        if end - start > _SHORT_TEXT:
-            fields = [b""] * 7
-            fields[_NAME - 1], fields[group - 1] = event.group(_NAME), _InPlace(event.string, start, end)
-            return tuple(fields)
-    return event.groups(b"")
-
-
-def _list_items(items):
-    if isinstance(items, _InPlace):
-        return (item.group(1) for item in _LIST_ITEM.finditer(*items))
-    return _LIST_ITEM.findall(items)
-
-
-def _block(block, field, memo: dict, out: bytearray) -> int:
-    """Append the tag, length and body of a message field given as one `{...}` block; return how
-    deep it nests (1: no message inside).
-
-    `memo` maps (field, text) to (wire bytes, depth) for texts met at least twice, and
-    hash((field, text)) to None for texts met once, so unique blocks (nodes) cost an int each, not a
-    copy of their text.
-    """
-    if isinstance(block, _InPlace):
-        return _nested(block.text, block.start + 1, block.end - 1, field, memo, out)
-    key = (id(field), block)
-    remembered = memo.get(key)
-    if remembered is None:
-        tag, _, sub_table = field
+    def _block(self, block: bytes, field: "_MessageField") -> tuple:
+        """The tag, length and body of a map entry given as one `{...}` block that is not in the memo,
+        and how deep it nests (1: no message inside); remembered as the class says."""
         body = bytearray()
-        depth = 1 + _to_wire(block, 1, len(block) - 1, sub_table, memo, body)
-        remembered = tag + varint(len(body)) + body, depth
+        depth = 1 + self.to_wire(block, 1, len(block) - 1, field.table, body)
+        remembered = field.tag + varint(len(body)) + body, depth
+        key = field.memo_id, block
         met_once = hash(key)
-        if met_once in memo:
-            memo[key] = remembered
+        if len(block) < self.memo_text_left or met_once in self.memo:
+            self.memo[key] = remembered
+            self.memo_text_left -= len(block)
         else:
-            memo[met_once] = None
-    out += remembered[0]
-    return remembered[1]
+            self.memo[met_once] = None
+        return remembered
 
 
-def _nested(text: bytes, start: int, end: int, field, memo: dict, out: bytearray) -> int:
-    """Append a message field whose (long) body is text[start:end], building it in place: its length
-    goes in front once it is known. Returns how deep it nests."""
-    tag, _, sub_table = field
-    out += tag
-    body_start = len(out)
-    depth = 1 + _to_wire(text, start, end, sub_table, memo, out)
-    out[body_start:body_start] = varint(len(out) - body_start)
+def _checked_depth(depth: int) -> int:
+    if depth > MAX_DEPTH:  # the fallback's nesting check says where
+        raise _Unsupported("nested too deep")
     return depth
 
 
-def _lookup(fields: dict, name: bytes):
-    entry = fields.get(name)
-    if entry is None:  # an unknown name, or a message field given a scalar (or the reverse)
-        raise _Unsupported(f"field {name!r}")
-    return entry
+def _list_items(items: bytes):
+    if len(items) > _PIECE:  # one at a time
+        return (item.group(1) for item in _LIST_ITEM.finditer(items))
+    return _LIST_ITEM.findall(items)
 
 
 def _mark(seen: set, slot) -> None:
@@ -310,31 +325,69 @@ def _mark(seen: set, slot) -> None:
 # --------------------------------------------------------------------------- descriptor tables
 
 _TABLES: dict = {}
+_PATTERNS: dict = {}
 
 
-def _table(message_descriptor):
-    """(scalars, messages) for a message type: field name (bytes) -> how to encode that field.
+class _Table(typing.NamedTuple):
+    """How to encode each field of a message type, by field name (bytes), one dict per event kind.
 
-    scalars: name -> (encode, slot), where encode(token) gives the field's tag and value bytes;
-    messages: name -> (tag, slot, table of the field's type). `slot` is None for repeated fields, else
-    what a second appearance would repeat (the field number, or the oneof's name). Built once per
-    type; a table is registered before it is filled, so recursive types (AttrValue -> NameAttrList ->
-    AttrValue) work.
+    `slot` is None for repeated fields, else what a second appearance would repeat (the field number,
+    or the oneof's name).
     """
+
+    strings: dict  # string and bytes fields: name -> (tag, slot), for plain strings
+    scalars: dict  # every non-message field: name -> (encode, slot); encode(out, token) appends
+    messages: dict  # message fields: name -> _MessageField
+
+
+class _MessageField(typing.NamedTuple):
+    tag: bytes
+    slot: typing.Any
+    table: _Table  # of the field's type
+    memo_id: int  # tells this field's remembered blocks from another's with the same text
+
+
+def _table(message_descriptor) -> _Table:
+    """The _Table of a message type. Built once per type; a table is registered before it is filled,
+    so recursive types (AttrValue -> NameAttrList -> AttrValue) work."""
     cached = _TABLES.get(message_descriptor)
     if cached is not None:
         return cached
-    scalars: dict = {}
-    messages: dict = {}
-    _TABLES[message_descriptor] = (scalars, messages)
+    table = _TABLES[message_descriptor] = _Table({}, {}, {})
     for field in message_descriptor.fields:
         name = field.name.encode()
         slot = None if field.is_repeated else _slot(field)
         if field.type == _FD.TYPE_MESSAGE:
-            messages[name] = (_tag(field, 2), slot, _table(field.message_type))
+            field_table = _table(field.message_type)
+            table.messages[name] = _MessageField(_tag(field, 2), slot, field_table, id(field))
         elif field.type != _FD.TYPE_GROUP:  # groups are left to text_format
-            scalars[name] = (_scalar_encoder(field), slot)
-    return scalars, messages
+            table.scalars[name] = (_scalar_encoder(field), slot)
+            if field.type in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
+                table.strings[name] = (_tag(field, 2), slot)
+    return table
+
+
+def _event_pattern(message_descriptor) -> re.Pattern:
+    """_EVENT_TEMPLATE for a message type, matching whole blocks for the map fields it can hold."""
+    cached = _PATTERNS.get(message_descriptor)
+    if cached is None:
+        names = b"|".join(sorted(_map_field_names(message_descriptor, set()))) or rb"(?!)"
+        cached = _PATTERNS[message_descriptor] = re.compile(_EVENT_TEMPLATE.replace(b"{MAP_NAMES}", names))
+    return cached
+
+
+def _map_field_names(message_descriptor, visited: set) -> set:
+    """The names (bytes) of the map fields of a message type and of every type it can hold."""
+    names: set = set()
+    if message_descriptor in visited:
+        return names
+    visited.add(message_descriptor)
+    for field in message_descriptor.fields:
+        if field.type == _FD.TYPE_MESSAGE:
+            if field.message_type.GetOptions().map_entry:
+                names.add(field.name.encode())
+            names |= _map_field_names(field.message_type, visited)
+    return names
 
 
 def _slot(field):
