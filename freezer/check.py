@@ -13,13 +13,16 @@ from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.errors import CheckError
 from freezer.graph import ConstFlow, GraphIndex, input_node_name, parse_input
+from freezer.half_precision import as_half, worth_halving
 from freezer.io.frozen import FrozenGraph
 from freezer.ops import BACK_EDGE_OPS, TRAINING_OPS, VARIABLE_ACCESS_OPS
 from freezer.ops.calls import CALLS, handle_arguments
-from freezer.tensors import REF_OFFSET
+from freezer.tensors import REF_OFFSET, dtype_name, tensor_proto_to_numpy
 
 PROTO_LIMIT = 2**31 - 1  # protobuf refuses to parse a message of 2 GiB or more
 _MAX_PORT = 2**31 - 1  # TensorFlow parses an input's port as an int32
+_LARGEST_SHOWN = 5  # constants an over-size error names
+_CAST_BYTES = 80  # what a half Const's name and its Cast node add, besides the constant's name
 
 
 
@@ -150,13 +153,43 @@ def check_library_has_no_variables(graph_def: graph_pb2.GraphDef) -> None:
 
 
 def check_size(frozen: FrozenGraph) -> None:
+    """Under protobuf's limit, or an error naming the largest constants and, when storing float32
+    constants as half would bring the graph under it, `--weights float16`."""
     size = frozen.byte_size()
     if size < PROTO_LIMIT:
         return
-    largest = sorted(frozen.node_sizes().items(), key=lambda item: item[1], reverse=True)[:3]
-    names = ", ".join(f"{name} ({node_size / 2**20:.0f} MiB)" for name, node_size in largest)
-    raise CheckError(f"The frozen graph would be {size / 2**30:.2f} GiB, over protobuf's 2 GiB limit; "
-                     f"largest constants: {names}.")
+    consts = [node for node in frozen.graph_def.node if node.op == "Const" and "value" in node.attr]
+    sizes = frozen.node_sizes()
+    largest = sorted(consts, key=lambda node: sizes[node.name], reverse=True)[:_LARGEST_SHOWN]
+    described = ", ".join(_describe_const(node, sizes[node.name]) for node in largest)
+    halved = size - sum(_half_saving(node, frozen.deferred) for node in consts)
+    advice = (f"with --weights float16 (float32 constants stored as half) it would be about {_size_text(halved)} "
+              "and fit" if halved < PROTO_LIMIT else "choose outputs that need fewer of them")
+    raise CheckError(f"The frozen graph would be {_size_text(size)}, over protobuf's 2 GiB limit; "
+                     f"largest constants: {described}; {advice}.")
+
+
+def _describe_const(node, size: int) -> str:
+    tensor = node.attr["value"].tensor
+    shape = ", ".join(str(dim.size) for dim in tensor.tensor_shape.dim)
+    return f"{node.name} ({dtype_name(tensor.dtype)} [{shape}], {_size_text(size)})"
+
+
+def _size_text(size: int) -> str:
+    """GiB near the limit, MiB for the constants under it."""
+    return f"{size / 2**30:.2f} GiB" if size >= 2**30 else f"{size / 2**20:.1f} MiB"
+
+
+def _half_saving(node, deferred: dict) -> int:
+    """Bytes `--weights float16` would save on a Const: half its float32 values, less the Cast it
+    adds; 0 for a Const it leaves as it is (see `freezer.half_precision`)."""
+    if not worth_halving(node, deferred):
+        return 0
+    tensor = node.attr["value"].tensor
+    value = deferred[node.name] if node.name in deferred else tensor_proto_to_numpy(tensor, f"Const {node.name}")
+    if as_half(value) is None:
+        return 0
+    return value.nbytes // 2 - (len(node.name) + _CAST_BYTES)
 
 
 def _has_resource_type(node) -> bool:

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from tensorboard.compat.proto import types_pb2
+from tensorboard.compat.proto import attr_value_pb2, types_pb2
 
 from freezer import check
 from freezer.errors import CheckError
 from freezer.io.frozen import FrozenGraph
+from freezer.passes.rewrite import value_tensor
 from graphs import const, graph, node, variable
 
 
@@ -55,15 +56,57 @@ def test_resource_op_fed_a_const():
 def test_size_limit_names_largest_constants(monkeypatch):
     monkeypatch.setattr(check, "PROTO_LIMIT", 100)
     big = const("big", [0.0] * 64)
-    with pytest.raises(CheckError, match=r"over protobuf's 2 GiB limit; largest constants: big \("):
+    with pytest.raises(CheckError) as error:
         check.check_size(FrozenGraph(graph(big, const("small", [0.0]))))
+    assert str(error.value) == ("The frozen graph would be 0.0 MiB, over protobuf's 2 GiB limit; largest constants: "
+                                "big (float [64], 0.0 MiB), small (float [1], 0.0 MiB); choose outputs that need "
+                                "fewer of them.")
+
+
+def deferred_consts(values: dict[str, np.ndarray]) -> FrozenGraph:
+    """A frozen graph whose Consts hold `values` as the freeze leaves them: waiting for the writer."""
+    deferred = {}
+    consts = [node(name, "Const", dtype=types_pb2.DT_FLOAT, value=attr_value_pb2.AttrValue(
+        tensor=value_tensor(name, value, types_pb2.DT_FLOAT, deferred))) for name, value in values.items()]
+    return FrozenGraph(graph(*consts, const("small", [0.0])), deferred)
+
+
+def mebibytes(count: int, value: float = 0.5) -> np.ndarray:
+    return np.full(count * 2**18, value, np.float32)
 
 
 def test_size_limit_counts_deferred_values(monkeypatch):
-    monkeypatch.setattr(check, "PROTO_LIMIT", 1000)
-    skeleton = graph(const("big", np.zeros(0, np.float32)), const("small", [0.0]))
-    with pytest.raises(CheckError, match=r"largest constants: big \("):
-        check.check_size(FrozenGraph(skeleton, {"big": np.zeros(300, np.float32)}))
+    monkeypatch.setattr(check, "PROTO_LIMIT", 2**20)
+    with pytest.raises(CheckError, match=r"largest constants: big \(float \[524288\], 2.0 MiB\), small"):
+        check.check_size(deferred_consts({"big": mebibytes(2)}))
+
+
+def test_size_limit_names_the_five_largest_and_suggests_half_weights_when_they_would_fit(monkeypatch):
+    monkeypatch.setattr(check, "PROTO_LIMIT", 16 * 2**20)
+    with pytest.raises(CheckError) as error:
+        check.check_size(deferred_consts({f"c{k}": mebibytes(k) for k in range(1, 7)}))
+    assert str(error.value) == (
+        "The frozen graph would be 21.0 MiB, over protobuf's 2 GiB limit; largest constants: "
+        "c6 (float [1572864], 6.0 MiB), c5 (float [1310720], 5.0 MiB), c4 (float [1048576], 4.0 MiB), "
+        "c3 (float [786432], 3.0 MiB), c2 (float [524288], 2.0 MiB); with --weights float16 (float32 constants "
+        "stored as half) it would be about 10.5 MiB and fit.")
+
+
+def test_size_limit_suggests_nothing_half_weights_would_not_fix(monkeypatch):
+    monkeypatch.setattr(check, "PROTO_LIMIT", 8 * 2**20)  # halved, 10.5 MiB would still be too much
+    with pytest.raises(CheckError, match="2.0 MiB\\); choose outputs that need fewer of them.$"):
+        check.check_size(deferred_consts({f"c{k}": mebibytes(k) for k in range(1, 7)}))
+
+
+def test_size_limit_counts_only_constants_half_weights_would_halve(monkeypatch):
+    """Values beyond float16's range stay float32: 13.5 MiB halved, not 10.5."""
+    monkeypatch.setattr(check, "PROTO_LIMIT", 13 * 2**20)
+    values = {f"c{k}": mebibytes(k) for k in range(1, 6)} | {"c6": mebibytes(6, value=1e5)}
+    with pytest.raises(CheckError, match="; choose outputs that need fewer of them.$"):
+        check.check_size(deferred_consts(values))
+    values["c6"] = mebibytes(6)  # now it fits float16, and halving everything brings 21 MiB to 10.5
+    with pytest.raises(CheckError, match="it would be about 10.5 MiB and fit.$"):
+        check.check_size(deferred_consts(values))
 
 
 def test_library_function_still_reading_a_variable():
