@@ -13,6 +13,8 @@
 
     lower         with --lower-control-flow, If/Case/While become v1 control flow (Switch, Merge,
                   Enter, Exit, NextIteration), their functions inlined (`lower_control_flow`)
+    splice        what inline and lower share: a function body copied into the graph, renamed
+                  and rewired (`SplicedBody`), and the keeper holding a replaced node's name
 """
 
 from freezer.passes.functions.freeze import freeze_functions

@@ -20,8 +20,10 @@ range: only v1 ops, where TensorFlow's lowering uses its internal `_SwitchN`. A 
                  └─ NextIteration ─ body ─ :1 ─┘
 
 Function nodes that read nothing (a `Const`) wait on the branch's pivot, so they run only in the
-branch taken and, in a loop, in the loop's frame. The node's `^control` inputs gate everything the
-lowered node starts with. Consumers read the `Merge`s and `Exit`s directly. When something still
+branch taken and, in a loop, in the loop's frame; a `^arg` control input waits on the pivot too
+(the argument's Switch runs whichever branch is taken), and a `loc:@` colocation naming anything
+but a node of the function is dropped. The node's `^control` inputs gate everything the lowered
+node starts with. Consumers read the `Merge`s and `Exit`s directly. When something still
 names the node — an output, a `^node` input, a `loc:@node` colocation — its name stays as an
 `IdentityN` of them (a `NoOp` when there are none) that also waits for the branch taken and the
 functions' `control_ret` nodes, so `node:i` can still be fetched and `^node` still waits for
@@ -29,7 +31,7 @@ the side effects.
 
 Function-body names `node:output_arg:index` become ports from the op's output arguments
 (`freezer.ops.arguments`), or the callee's signature for a direct call of a library function; an
-op the table does not know cannot be lowered. Before anything changes the called functions are
+op the table does not know cannot be lowered. The copying is `splice`'s, shared with inlining. Before anything changes the called functions are
 followed through the library: a missing function, a function that reaches itself, nesting deeper
 than `MAX_NESTING`, or a lowered graph over protobuf's 2 GiB is refused. Calls
 (`PartitionedCall`, ...) inside the copied functions are left as they are, for inlining.
@@ -37,21 +39,20 @@ than `MAX_NESTING`, or a lowered graph over protobuf's 2 GiB is refused. Calls
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, function_pb2, graph_pb2, node_def_pb2, types_pb2
 
 from freezer.check import PROTO_LIMIT
 from freezer.errors import GraphError
-from freezer.graph import GraphIndex, InputRef, parse_input, reachable
+from freezer.graph import GraphIndex, parse_input, reachable
 from freezer.ops import FUNCTIONAL_CONTROL_FLOW_OPS, IF_OPS, WHILE_OPS
-from freezer.ops.arguments import output_ports
 from freezer.ops.calls import CALLS, called
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions.inline import inline_calls
 from freezer.passes.functions.library import prune_library
-from freezer.passes.functions.names import parse_function_input
+from freezer.passes.functions.splice import Functions, SplicedBody, keep_needed, keeper_node
 from freezer.passes.rewrite import const_node, type_attr
 from freezer.tensors import dtype_name
 
@@ -63,9 +64,6 @@ DEFAULT_PARALLEL_ITERATIONS = 10
 _NODE_BYTES = 64
 
 LEAVE_OUT = "or leave out --lower-control-flow"
-_COLOCATION_PREFIX = b"loc:@"
-
-Functions = Mapping[str, function_pb2.FunctionDef]
 
 
 def lower_control_flow(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -121,8 +119,11 @@ def called_functions(node: node_def_pb2.NodeDef, functions: Functions) -> list[s
 
 
 def _error(node: node_def_pb2.NodeDef, reason: str) -> GraphError:
-    return GraphError(f"--lower-control-flow cannot lower {node.op} node {node.name}: {reason}; re-export "
-                      f"the graph, {LEAVE_OUT}.")
+    return _cannot_lower(f"{node.op} node {node.name}", reason)
+
+
+def _cannot_lower(what: str, reason: str) -> GraphError:
+    return GraphError(f"--lower-control-flow cannot lower {what}: {reason}; re-export the graph, {LEAVE_OUT}.")
 
 
 # ----------------------------------------------------------------- the functions, followed first
@@ -214,9 +215,8 @@ class Lowering:
                 result.append(node)
         for node in result:
             self._rewire(node)
-        needed = self._needed_keepers(result, outputs)
-        unneeded = {id(kept) for name, keeper in self.keepers.items() if name not in needed for kept in keeper}
-        return [node for node in result if id(node) not in unneeded]
+        kept, _ = keep_needed(result, outputs, self.keepers)
+        return kept
 
     def _lower(self, node: node_def_pb2.NodeDef) -> list[node_def_pb2.NodeDef]:
         builder = Builder(node, self.functions, self.taken)
@@ -239,32 +239,6 @@ class Lowering:
                 raise GraphError(f"Node {node.name} reads output {ref.port} of {ref.node}, which has "
                                  f"{len(outputs)} output(s); re-export the graph.")
             node.input[i] = outputs[ref.port]
-
-    def _needed_keepers(self, nodes: list[node_def_pb2.NodeDef], outputs: list[str]) -> set[str]:
-        """The lowered nodes still named by an output, a `^control` input or a colocation: consumers
-        reading only their outputs read the Merges and Exits, and OpenCV trips over an unused keeper."""
-        keeper_ids = {id(kept) for keeper in self.keepers.values() for kept in keeper}
-        pending = [name for node in nodes if id(node) not in keeper_ids for name in _names_needed(node)]
-        pending.extend(outputs)
-        needed: set[str] = set()
-        while pending:
-            name = pending.pop()
-            if name in needed or name not in self.keepers:
-                continue
-            needed.add(name)
-            pending.extend(name for kept in self.keepers[name] for name in _names_needed(kept))
-        return needed
-
-
-def _names_needed(node: node_def_pb2.NodeDef) -> Iterator[str]:
-    """The nodes this one names other than by reading their outputs: `^controls`, colocations."""
-    for name in node.input:
-        if name.startswith("^"):
-            yield name[1:]
-    if "_class" in node.attr:
-        for entry in node.attr["_class"].list.s:
-            if entry.startswith(_COLOCATION_PREFIX):
-                yield entry[len(_COLOCATION_PREFIX):].decode("utf-8", "replace")
 
 
 class Builder:
@@ -330,16 +304,7 @@ class Builder:
     def fetchable(self, outputs: list[str], types: list[int], waits_for: list[str]) -> None:
         """The node's name kept: an IdentityN of its outputs (a NoOp if none), after `waits_for`
         (new nodes only it reads; both are dropped when nothing names the node)."""
-        keeper = node_def_pb2.NodeDef(name=self.node.name, device=self.node.device,
-                                      input=[*outputs, *(f"^{name}" for name in waits_for)])
-        if outputs:
-            keeper.op = "IdentityN"
-            keeper.attr["T"].list.type.extend(types)
-        else:
-            keeper.op = "NoOp"
-        for key in ("_class", "_output_shapes"):
-            if key in self.node.attr:
-                keeper.attr[key].CopyFrom(self.node.attr[key])
+        keeper = keeper_node(self.node, outputs, types, waits_for)
         self.nodes.append(keeper)
         self.keeper = [keeper, *(self.added[name] for name in waits_for)]
 
@@ -439,7 +404,7 @@ def lower_cond(builder: Builder, router: IfRouter | CaseRouter) -> list[str]:
                           N=attr_value_pb2.AttrValue(i=len(bodies)))
               for i, dtype in enumerate(out_types)]
     # Waits for the branch taken (its pivot) and for the side effects of every branch's function.
-    side_effects = [f"^{name}" for body in bodies for name in body.control_outputs]
+    side_effects = [f"^{name}" for body in bodies for name in body.control_outputs()]
     executed = builder.add("branch_executed", "Merge", [*pivots, *side_effects], T=pivot_type,
                            N=attr_value_pb2.AttrValue(i=len(pivots)))
     builder.fetchable(merges, out_types, [executed])
@@ -473,15 +438,16 @@ def lower_while(builder: Builder) -> list[str]:
     if cond_type not in (types_pb2.DT_BOOL, types_pb2.DT_INVALID):  # DT_INVALID: typed by an attr
         raise builder.error(f"its cond function {cond.function.signature.name} returns a "
                             f"{dtype_name(cond_type)}; only a bool lowers to a LoopCond")
-    loop_cond = builder.add("LoopCond", "LoopCond", [cond.outputs[0], *_controls(cond.control_outputs)])
+    loop_cond = builder.add("LoopCond", "LoopCond", [cond.outputs[0], *_controls(cond.control_outputs())])
     switches = [builder.add("switch", "Switch", [merge, loop_cond], T=type_attr(dtype))
                 for merge, dtype in zip(merges, types)]
     # What in the body reads nothing waits on this, so it runs in the loop's frame, each iteration.
     pivot = builder.add("loop_body_control", "Identity", [f"{switches[0]}:1"], T=type_attr(types[0]))
     body = builder.inline(builder.function("body"), [f"{switch}:1" for switch in switches], pivot, "body",
                           len(types))
-    side_effects = ([f"^{builder.add('body_control_outputs', 'NoOp', _controls(body.control_outputs))}"]
-                    if body.control_outputs else [])
+    body_effects = body.control_outputs()
+    side_effects = ([f"^{builder.add('body_control_outputs', 'NoOp', _controls(body_effects))}"]
+                    if body_effects else [])
     for merge, tensor, dtype in zip(merges, body.outputs, types):
         next_iteration = builder.add("next_iteration", "NextIteration", [tensor, *side_effects], T=type_attr(dtype))
         builder.added[merge].input[1] = next_iteration
@@ -496,152 +462,33 @@ def _controls(names: Iterable[str]) -> list[str]:
 
 # ------------------------------------------------------------------------------------- a body
 
-class Body:
+class Body(SplicedBody):
     """One function copied into the graph: nodes renamed `<node>/<role>/<body node>`, arguments
     read from the graph tensors given, what reads nothing made to wait on `pivot`."""
 
     def __init__(self, builder: Builder, function: function_pb2.FunctionDef, call: attr_value_pb2.NameAttrList,
                  arguments: list[str], pivot: str, role: str):
         self.builder = builder
-        self.function = function
-        self.where = f"function {function.signature.name} ({role} of {builder.node.op} node {builder.node.name})"
         self.pivot = pivot
-        self._attrs = call.attr
-        self._arguments = self._argument_tensors(arguments)
-        self._ports: dict[str, dict[str, range]] = {}
-        # Copied and renamed first, inputs translated after: an input may name a later node, and
-        # its ports depend on its attrs as resolved.
-        self._copies = {original.name: self._copy(original, role) for original in self._unique_nodes()}
-        for original in function.node_def:
-            builder.nodes.append(self._wire(original, self._copies[original.name]))
-        self.outputs = self._returned()
-        self.control_outputs = self._control_outputs()
+        self.role = role
+        node = builder.node
+        where = f"function {function.signature.name} ({role} of {node.op} node {node.name})"
+        super().__init__(function, call.attr, arguments, builder.functions,
+                         lambda reason: _cannot_lower(where, reason))
+        builder.nodes.extend(self.wired())
+        self.outputs = self.returned()
 
-    def _error(self, reason: str) -> GraphError:
-        return GraphError(f"--lower-control-flow cannot lower {self.where}: {reason}; re-export the graph, "
-                          f"{LEAVE_OUT}.")
+    def _copy_name(self, original_name: str) -> str:
+        return self.builder.take(f"{self.builder.node.name}/{self.role}/{original_name}")
 
-    def _argument_tensors(self, arguments: list[str]) -> dict[str, str]:
-        signature = self.function.signature
-        for arg in [*signature.input_arg, *signature.output_arg]:
-            if arg.number_attr or arg.type_list_attr:
-                raise self._error(f"its argument {arg.name!r} is a list of tensors")
-        if len(arguments) != len(signature.input_arg):
-            raise self._error(f"it takes {len(signature.input_arg)} argument(s) but is passed {len(arguments)}")
-        return {arg.name: tensor for arg, tensor in zip(signature.input_arg, arguments)}
+    def _waits_on(self, original: node_def_pb2.NodeDef) -> str | None:
+        """A node reading nothing runs after the pivot: only in the branch taken, in a loop in its
+        frame. The others run once their inputs do: the branch's Switch outputs, other copies."""
+        return None if original.input else self.pivot
 
-    def _unique_nodes(self) -> list[node_def_pb2.NodeDef]:
-        seen: set[str] = set()
-        for node in self.function.node_def:
-            if node.name in seen or node.name in self._arguments:
-                raise self._error(f"two of its nodes or arguments are named {node.name!r}")
-            seen.add(node.name)
-        return list(self.function.node_def)
+    def _argument_control(self, argument: str) -> str:
+        # The argument's producer (a Switch) runs whichever branch is taken; the pivot does not.
+        return self.pivot
 
-    def _copy(self, original: node_def_pb2.NodeDef, role: str) -> node_def_pb2.NodeDef:
-        node = node_def_pb2.NodeDef()
-        node.CopyFrom(original)
-        node.name = self.builder.take(f"{self.builder.node.name}/{role}/{original.name}")
-        self._resolve_placeholders(node, original.name)
-        return node
-
-    def _resolve_placeholders(self, node: node_def_pb2.NodeDef, original_name: str) -> None:
-        """Give attrs the function leaves open (`placeholder: "T"`) the caller's values, nested ones too."""
-        pending = [node.attr]
-        while pending:
-            attrs = pending.pop()
-            for key, value in attrs.items():
-                if not value.placeholder:
-                    pending.extend(func.attr for func in _funcs(value))
-                elif value.placeholder in self._attrs:
-                    value.CopyFrom(self._attrs[value.placeholder])
-                else:
-                    raise self._error(f"its node {original_name} takes attr {key!r} from attr "
-                                      f"{value.placeholder!r}, which the caller does not set")
-
-    def _wire(self, original: node_def_pb2.NodeDef, node: node_def_pb2.NodeDef) -> node_def_pb2.NodeDef:
-        del node.input[:]
-        node.input.extend(self._graph_input(name) for name in original.input)
-        if not original.input:
-            node.input.append(f"^{self.pivot}")
-        self._rename_colocation(node)
-        return node
-
-    def _rename_colocation(self, node: node_def_pb2.NodeDef) -> None:
-        """`loc:@x` naming a body node names it as copied; other entries name nothing in the graph."""
-        if "_class" not in node.attr:
-            return
-        entries = node.attr["_class"].list.s
-        kept = [_COLOCATION_PREFIX + self._copies[target].name.encode()
-                for entry in entries if entry.startswith(_COLOCATION_PREFIX)
-                and (target := entry[len(_COLOCATION_PREFIX):].decode("utf-8", "replace")) in self._copies]
-        del entries[:]
-        entries.extend(kept)
-        if not kept:
-            del node.attr["_class"]
-
-    def _graph_input(self, name: str) -> str:
-        """A body input entry (or `ret` value) as the graph names it."""
-        try:
-            ref = parse_function_input(name)
-        except ValueError as error:
-            raise self._error(str(error)) from None
-        if ref.control:
-            if ref.node in self._copies:
-                return f"^{self._copies[ref.node].name}"
-            if ref.node in self._arguments:
-                # The argument's producer (a Switch) runs whichever branch is taken; the pivot does not.
-                return f"^{self.pivot}"
-        elif ref.is_argument:
-            if ref.node in self._arguments:
-                return self._arguments[ref.node]
-        elif ref.node in self._copies:
-            return str(InputRef(self._copies[ref.node].name, self._port(ref.node, ref.output, ref.index)))
-        raise self._error(f"{name!r} names no argument or node of the function")
-
-    def _port(self, node_name: str, output: str, index: int) -> int:
-        if node_name not in self._ports:
-            self._ports[node_name] = self._output_ports(self._copies[node_name])
-        ports = self._ports[node_name]
-        if output not in ports or not 0 <= index < len(ports[output]):
-            raise self._error(f"{node_name}:{output}:{index} names an output node {node_name} does not have "
-                              f"(it has: {', '.join(ports) or 'none'})")
-        return ports[output][index]
-
-    def _output_ports(self, node: node_def_pb2.NodeDef) -> dict[str, range]:
-        """Each output argument of a body node → its ports; the callee's signature for a direct call."""
-        functions = self.builder.functions
-        if node.op in functions:
-            signature = functions[node.op].signature
-            if any(arg.number_attr or arg.type_list_attr for arg in signature.output_arg):
-                raise self._error(f"its node {node.name} calls function {node.op}, which returns a list of tensors")
-            return {arg.name: range(i, i + 1) for i, arg in enumerate(signature.output_arg)}
-        try:
-            return output_ports(node)
-        except GraphError as error:
-            raise GraphError(f"--lower-control-flow cannot lower {self.where}: {error}") from None
-
-    def _returned(self) -> list[str]:
-        returned = []
-        for arg in self.function.signature.output_arg:
-            if arg.name not in self.function.ret:
-                raise self._error(f"its output {arg.name!r} is returned by no node (ret)")
-            tensor = self._graph_input(self.function.ret[arg.name])
-            if tensor.startswith("^"):
-                raise self._error(f"its output {arg.name!r} returns a control input")
-            returned.append(tensor)
-        return returned
-
-    def _control_outputs(self) -> list[str]:
-        """The graph names of the nodes the function must run (`control_ret`): its side effects."""
-        names = []
-        # Sorted: a protobuf map's order changes from one process to the next (upb).
-        for name in sorted(self.function.control_ret.values()):
-            if name not in self._copies:
-                raise self._error(f"its control output {name!r} names no node of the function")
-            names.append(self._copies[name].name)
-        return names
-
-
-def _funcs(value: attr_value_pb2.AttrValue) -> list[attr_value_pb2.NameAttrList]:
-    return [value.func] if value.HasField("func") else list(value.list.func)
+    def _colocated_outside(self, entry: bytes, target: str | None) -> bytes | None:
+        return None  # names nothing in the graph: the body's nodes only exist as copies
