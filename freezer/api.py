@@ -52,6 +52,7 @@ class FreezeResult:
     outputs: dict[str, SignatureTensor] = dataclasses.field(default_factory=dict)
     signature_outputs: list[str] = dataclasses.field(default_factory=list)  # the output keys kept
     repairs: dict[str, int] = dataclasses.field(default_factory=dict)  # "RefSwitch → Switch" → how many
+    optimized: dict[str, int] = dataclasses.field(default_factory=dict)  # "folded batch norms" → how many
     kept_variables: list[str] = dataclasses.field(default_factory=list)  # left variables on purpose
     input_files: list[Path] = dataclasses.field(default_factory=list)  # every file the freeze read
     timings: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds: "load", each stage, "write"
@@ -104,7 +105,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     result = FreezeResult(frozen, ctx.variables, sizes, len(graph_def.node),
                           len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
                           signature_outputs=list(ctx.output_keys), repairs=dict(ctx.repairs),
-                          kept_variables=sorted(ctx.kept), timings=timings)
+                          optimized=dict(ctx.optimized), kept_variables=sorted(ctx.kept), timings=timings)
     if signature is None:  # a signature's tensors are described by the SavedModel; a graph's by its attrs
         result.inputs = graph_inputs(index)
         result.outputs = {ref.node: described_tensor(index[ref.node], ref.port)

@@ -8,6 +8,8 @@ from collections.abc import Collection, Mapping
 from freezer.engines import DEFAULT_ENGINE, ENGINES
 from freezer.errors import OptionError
 
+WEIGHT_TYPES = ("float32", "float16")  # how float32 constants are stored (--weights)
+
 
 @dataclasses.dataclass(frozen=True)
 class FreezeOptions:
@@ -23,7 +25,11 @@ class FreezeOptions:
     engine: str = DEFAULT_ENGINE
     keep_calls: bool = False  # keep PartitionedCall/StatefulPartitionedCall nodes (inlined by default)
     lower_control_flow: bool = False  # lower If/While/Case to v1 Switch/Merge/Enter/Exit/NextIteration
+    optimize: bool = False  # fold constants and batch norms, drop Identity nodes (for picky consumers)
+    weights: str = "float32"  # "float16": float32 constants stored as half, cast back where they are used
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise OptionError(f"Unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}.")
+        if self.weights not in WEIGHT_TYPES:
+            raise OptionError(f"--weights {self.weights}: choose one of: {', '.join(WEIGHT_TYPES)}.")

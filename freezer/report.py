@@ -44,6 +44,7 @@ def build_report(result: FreezeResult, command: list[str]) -> dict:
         "variable_bytes": result.variable_bytes,
         "kept_variables": result.kept_variables,
         "repairs": result.repairs,
+        "optimized": result.optimized,
         "init_op": result.init_op,
         "notes": result.notes,
         "nodes_before": result.nodes_before,

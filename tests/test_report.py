@@ -17,7 +17,7 @@ from test_usage import assert_usage_error
 
 # The README's list of the report's keys; a key may be added, never renamed or dropped.
 REPORT_KEYS = {"format", "freezer_version", "command", "input_files", "output_file", "inputs", "outputs",
-               "variables", "variable_bytes", "kept_variables", "repairs", "init_op", "notes", "nodes_before",
+               "variables", "variable_bytes", "kept_variables", "repairs", "optimized", "init_op", "notes", "nodes_before",
                "nodes_after", "seconds"}
 
 
@@ -54,7 +54,7 @@ def test_report_of_a_graph_freeze(mlp, tf):
     assert report["nodes_before"] == 70 and report["nodes_after"] == 22
     assert report["kept_variables"] == [] and report["repairs"] == {} and report["init_op"] is None
     assert set(report["seconds"]) == {"total", "load", "prepare", "choose_variables", "read_values", "rewrite",
-                                      "check", "write"}
+                                      "optimize", "check", "write"}
 
 
 def test_report_records_the_command_as_typed(mlp):

@@ -54,6 +54,12 @@ OnlyVariablesOption = Annotated[Optional[list[str]], typer.Option(
 InitOpOption = Annotated[Optional[list[str]], typer.Option(
     "--init-op", metavar=NAMES, help="Ops to run after restoring and before reading values, like freeze_graph's "
                                      "initializer_nodes (session engine).", show_default=False)]
+OptimizeOption = Annotated[bool, typer.Option(
+    "--optimize", metavar="", help="Also optimize for inference (for OpenCV dnn, TFLite, tf2onnx): fold "
+                                   "batch norms into the layers before them.", show_default=False)]
+WeightsOption = Annotated[str, typer.Option(
+    "--weights", metavar="float32|float16", help="How float32 constants are stored: float16 halves the file "
+                                                 "(cast back to float32 where they are used).")]
 ReportOption = Annotated[Optional[Path], typer.Option(
     "--report", metavar="FILE.json", help="Also write a JSON record of the freeze: inputs and their sha256, "
                                           "outputs, variables, repairs, timings.", show_default=False)]
@@ -67,7 +73,8 @@ def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: Checkpo
                    keep_devices: KeepDevicesOption = False, set_: SetOption = None,
                    keep_variables: KeepVariablesOption = None, only_variables: OnlyVariablesOption = None,
                    init_op: InitOpOption = None, engine: EngineOption = DEFAULT_ENGINE,
-                   run: RunOption = None, report: ReportOption = None, quiet: QuietOption = False,
+                   run: RunOption = None, optimize: OptimizeOption = False, weights: WeightsOption = "float32",
+                   report: ReportOption = None, quiet: QuietOption = False,
                    verify: VerifyOption = False, feed: FeedOption = None, input_shape: InputShapeOption = None,
                    rtol: RtolOption = None, debug: DebugOption = False, version: VersionOption = None) -> None:
     """Freeze GRAPH with CHECKPOINT: variables the outputs need become constants, the rest is pruned."""
@@ -83,7 +90,8 @@ def freeze_command(ctx: typer.Context, graph: GraphArgument, checkpoint: Checkpo
                               keep_devices=keep_devices, pin=parse_assignments(set_ or []),
                               keep_variables=split_names(keep_variables or []),
                               only_variables=None if only_variables is None else split_names(only_variables),
-                              init_ops=split_names(init_op or []), engine=engine, run=run,
+                              init_ops=split_names(init_op or []), engine=engine, run=run, optimize=optimize,
+                              weights=weights,
                               progress=progress_for(quiet))
         if report is not None:
             from freezer.report import write_report
@@ -106,6 +114,8 @@ def print_summary(result: FreezeResult) -> None:
         if tensors:
             typer.echo(f"{kind}: " + ", ".join(f"{key}:0 {describe_dtype(tensor.dtype)} {describe_shape(tensor.shape)}"
                                                for key, tensor in tensors.items()))
+    if result.optimized:
+        typer.echo("Optimized: " + ", ".join(f"{what} {count}" for what, count in result.optimized.items()))
     typer.echo(f"Froze {len(result.variables)} variable(s) ({human_size(result.variable_bytes)}); "
                f"nodes {result.nodes_before} -> {result.nodes_after}")
     typer.echo(f"Wrote {result.output_path} ({human_size(result.output_bytes or 0)}) "

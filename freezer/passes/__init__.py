@@ -8,6 +8,8 @@
                       its table is filled from
     rewrite           variables → Consts, and everything that took them made to take values; a
                       signature's tensors named by their keys
+    optimize          only with --optimize / --weights float16 (see `passes.optimize`): constants and
+                      batch norms folded, Identity nodes dropped, weights stored as half
     check             the graph will load in its consumers
 
 `freezer.api.freeze()` loads the graph (outputs and options checked against it) and runs `STAGES`.
@@ -23,6 +25,7 @@ from freezer.passes.choose import choose_kept_variables, describe_frozen_variabl
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
 from freezer.passes.fold import fold_variables
 from freezer.passes.functions import freeze_functions, inline_calls, lower_control_flow
+from freezer.passes.optimize import OPTIMIZE
 from freezer.passes.pin import pin_placeholders
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.repair import repair_ref_ops
@@ -62,7 +65,7 @@ REWRITE = Stage("rewrite", (
 CHECK = Stage("check", (
     check_loadable,
 ))
-STAGES: tuple[Stage, ...] = (PREPARE, CHOOSE_VARIABLES, READ_VALUES, REWRITE, CHECK)
+STAGES: tuple[Stage, ...] = (PREPARE, CHOOSE_VARIABLES, READ_VALUES, REWRITE, OPTIMIZE, CHECK)
 
-__all__ = ["CHECK", "CHOOSE_VARIABLES", "PREPARE", "READ_VALUES", "REWRITE", "STAGES", "Pass", "PassContext",
-           "PassResult", "Stage", "run_stage"]
+__all__ = ["CHECK", "CHOOSE_VARIABLES", "OPTIMIZE", "PREPARE", "READ_VALUES", "REWRITE", "STAGES", "Pass",
+           "PassContext", "PassResult", "Stage", "run_stage"]

@@ -49,6 +49,7 @@ class PassContext:
     # Const name → value not yet copied into the graph (see freezer.io.frozen); the writer splices it in.
     deferred: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     repairs: dict[str, int] = dataclasses.field(default_factory=dict)  # "RefSwitch → Switch" → how many
+    optimized: dict[str, int] = dataclasses.field(default_factory=dict)  # "folded batch norms" → how many
     progress: Progress = dataclasses.field(default_factory=Progress)  # where long steps report
     notes: list[str] = dataclasses.field(default_factory=list)
 
