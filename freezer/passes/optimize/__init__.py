@@ -1,21 +1,30 @@
-"""Optimize for inference (`--optimize`, `--weights float16`): after the freeze, make the graph simpler for picky
-consumers (OpenCV dnn, TFLite, tf2onnx) without changing an output's name, dtype, shape or value.
+"""Optimize for inference (`--optimize`, `--weights float16`): after the freeze, make the graph
+simpler for picky consumers (OpenCV dnn, TFLite, tf2onnx) without changing an output's name, dtype,
+shape or value.
 
+    fold_constants     a node whose inputs are all constants, of an op numpy can evaluate exactly as
+                       TensorFlow does (kernels.py), becomes a Const of its value
     fold_batch_norms   FusedBatchNorm (inference) and the unfused mul/add after Conv2D,
                        DepthwiseConv2dNative or MatMul (+ BiasAdd) folded into the weights and a bias
+    remove_identities  Identity, StopGradient, CheckNumerics outside control flow, and no-op dropout
     half_weights       float32 constants stored as float16, cast back where they are used
 
 Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
-("folded batch norms" → 52), which the summary and `--report` show. Const values may wait in
+("folded constant subgraphs" → 53), which the summary and `--report` show. Const values may wait in
 `ctx.deferred` for the writer: read them with `passes.rewrite.const_value`, and give new Consts theirs
 with `value_tensor`.
 """
 
 from freezer.passes.base import Stage
 from freezer.passes.optimize.fold_batch_norms import fold_batch_norms
+from freezer.passes.optimize.fold_constants import fold_constants
 from freezer.passes.optimize.half_weights import store_half_weights
+from freezer.passes.optimize.remove_identities import remove_identities
 
 OPTIMIZE = Stage("optimize", (
+    fold_constants,  # first: batch norm parameters arrive as constant subgraphs (Sqrt(var + eps), ...)
     fold_batch_norms,
+    remove_identities,
+    fold_constants,  # what batch norm folding and identity removal left foldable
     store_half_weights,  # last: every constant is final
 ))
