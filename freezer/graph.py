@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from collections.abc import Iterable, Iterator
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
@@ -50,15 +51,50 @@ def input_node_name(name: str) -> str:
     building an `InputRef`: walks over every input of a graph ask this of each)."""
     if name.startswith("^"):
         return name[1:]
-    node, sep, port = name.rpartition(":")
-    return node if sep and port.isascii() and port.isdigit() else name
+    if ":" not in name:  # most entries: a plain node name
+        return name
+    node, _, port = name.rpartition(":")
+    return node if port.isascii() and port.isdigit() else name
+
+
+@dataclasses.dataclass(frozen=True)
+class Edges:
+    """Every input entry of a graph parsed once, by node name (the first node of each name, as in
+    `GraphIndex`); entries naming no node of the graph are left out.
+
+    `inputs[name]`: the nodes `name` reads, its data inputs first, then its `^control` inputs (the
+    same list as `data_inputs[name]` when it has none). `consumers[name]`: the nodes reading
+    `name`, once per entry (a node reading two outputs of `name` is there twice). Read them, never
+    change them.
+    """
+
+    inputs: dict[str, list[str]]
+    data_inputs: dict[str, list[str]]
+    consumers: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, nodes: dict[str, node_def_pb2.NodeDef]) -> Edges:
+        inputs, data_inputs = {}, {}
+        consumers: dict[str, list[str]] = {name: [] for name in nodes}
+        for name, node in nodes.items():  # every input entry of the graph: kept to plain steps
+            data, controls = [], []
+            for entry in node.input:
+                source = input_node_name(entry)
+                readers = consumers.get(source)
+                if readers is None:
+                    continue
+                readers.append(name)
+                (controls if entry.startswith("^") else data).append(source)
+            data_inputs[name] = data
+            inputs[name] = data + controls if controls else data
+        return cls(inputs, data_inputs, consumers)
 
 
 class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
     The index never modifies the graph; build a new one after a pass changes it (it remembers
-    what `producer` found).
+    what `producer` found, and `ops` and `edges` once asked for).
     """
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
@@ -70,6 +106,16 @@ class GraphIndex:
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes
+
+    @functools.cached_property
+    def ops(self) -> dict[str, str]:
+        """Node name → its op (protobuf fields are slow to read again and again)."""
+        return {name: node.op for name, node in self.nodes.items()}
+
+    @functools.cached_property
+    def edges(self) -> Edges:
+        """Who reads whom, by name: built on first use, for walks over the whole graph."""
+        return Edges.of(self.nodes)
 
     def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
         return self.nodes[name]
@@ -110,20 +156,24 @@ class GraphIndex:
         return node
 
     def nodes_by_op(self, ops: Iterable[str]) -> Iterator[node_def_pb2.NodeDef]:
+        """The nodes running one of `ops`, in graph order."""
         wanted = frozenset(ops)
-        return (node for node in self.graph_def.node if node.op in wanted)
+        return (self.nodes[name] for name, op in self.ops.items() if op in wanted)
 
 
 def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
     """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe."""
+    nodes = index.nodes
     seen: set[str] = set()
-    pending = [name for name in outputs if name in index]
+    pending = [name for name in outputs if name in nodes]
     while pending:
         name = pending.pop()
         if name in seen:
             continue
         seen.add(name)
-        pending.extend(source for source in map(input_node_name, index[name].input) if source in index)
+        for source in map(input_node_name, nodes[name].input):
+            if source in nodes and source not in seen:
+                pending.append(source)
     return seen
 
 

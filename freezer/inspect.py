@@ -30,7 +30,7 @@ from tensorboard.compat.proto import meta_graph_pb2, node_def_pb2, tensor_shape_
 
 from freezer.engines.read import slice_shapes
 from freezer.errors import GraphError, OptionError
-from freezer.graph import GraphIndex, parse_input
+from freezer.graph import GraphIndex
 from freezer.io.checkpoint import resolve_checkpoint
 from freezer.io.graphdef import read_graph
 from freezer.io.savedmodel import (OBJECT_GRAPH_KEY, _read_saved_model_file, describe_tags, is_saved_model,
@@ -277,26 +277,11 @@ class _GraphFacts:
 
     def __init__(self, index: GraphIndex):
         self.index = index
-        # Each input entry parsed once, and ops by name: protobuf fields are slow to read again.
-        self.ops: dict[str, str] = {}
-        listed = []
-        for node in index.graph_def.node:
-            if node.name not in self.ops:  # a duplicate name: GraphIndex keeps the first node
-                self.ops[node.name] = node.op
-                listed.append((node.name, node.input))
-        self.inputs: dict[str, list[str]] = {}  # data and control, in the graph
-        self.data_inputs: dict[str, list[str]] = {}
-        self.consumers: dict[str, list[str]] = {name: [] for name in self.ops}  # data and control
-        ops, consumers = self.ops, self.consumers  # local names: this loop sees every input entry
-        for name, entries in listed:
-            inputs, data = self.inputs[name], self.data_inputs[name] = [], []
-            for entry in entries:
-                source, control = _source(entry)
-                if source in ops:
-                    inputs.append(source)
-                    consumers[source].append(name)
-                    if not control:
-                        data.append(source)
+        self.ops = index.ops
+        edges = index.edges
+        self.inputs = edges.inputs  # data and control, in the graph
+        self.data_inputs = edges.data_inputs
+        self.consumers = edges.consumers  # data and control
         self.order = self._topological_order()
         self.position = {name: number for number, name in enumerate(self.order)}
         self.not_inference = self._not_inference()
@@ -304,34 +289,40 @@ class _GraphFacts:
 
     def _topological_order(self) -> list[str]:
         """Kahn's order over the edges but v1 loops' back edges; nodes on another cycle are left out."""
-        forward = {name: [] if self.ops[name] in BACK_EDGE_OPS else self.consumers[name]
-                   for name in self.inputs}
-        waiting = collections.Counter(consumer for consumers in forward.values() for consumer in consumers)
-        order = [name for name in self.inputs if waiting[name] == 0]
-        for name in order:  # grows while it is walked
-            for consumer in forward[name]:
+        consumers = self.consumers  # a local name: the loops below see every edge
+        back_edges = {name for name, op in self.ops.items() if op in BACK_EDGE_OPS}
+        waiting = {name: len(sources) for name, sources in self.inputs.items()}  # entries not yet ordered
+        for name in back_edges:
+            for consumer in consumers[name]:
                 waiting[consumer] -= 1
-                if waiting[consumer] == 0:
+        order = [name for name, count in waiting.items() if count == 0]
+        for name in order:  # grows while it is walked
+            for consumer in () if name in back_edges else consumers[name]:
+                left = waiting[consumer] - 1
+                waiting[consumer] = left
+                if left == 0:
                     order.append(consumer)
         return order
 
     def _not_inference(self) -> set[str]:
         """The saver (every node in the name scope of a save or restore op), initializers, assigns,
         the training branch (gradients, optimizer updates), what reads them, and what only feeds them."""
-        ops = self.ops
+        ops, inputs, data_inputs, consumers = self.ops, self.inputs, self.data_inputs, self.consumers
         saver_scopes = {_scope(name) for name, op in ops.items() if op in SAVE_OPS or op in RESTORE_OPS}
-        dropped = {name for name, op in ops.items()
-                   if op in _NOT_INFERENCE_OPS or _scope(name) in saver_scopes or _in_gradients(name)}
+        dropped = {name for name, op in ops.items() if op in _NOT_INFERENCE_OPS}
+        if saver_scopes:
+            dropped.update(name for name in ops if _scope(name) in saver_scopes)
+        dropped.update(filter(_in_gradients, ops))
         pending = list(dropped)
         while pending:  # what reads them
-            for consumer in self.consumers[pending.pop()]:
-                if consumer not in dropped and any(source in dropped for source in self.data_inputs[consumer]):
+            for consumer in consumers[pending.pop()]:
+                if consumer not in dropped and not dropped.isdisjoint(data_inputs[consumer]):
                     dropped.add(consumer)
                     pending.append(consumer)
         pending = list(dropped)
         while pending:  # what only feeds them (initial values, what only a gradient reads)
-            for source in self.inputs[pending.pop()]:
-                if source not in dropped and all(consumer in dropped for consumer in self.consumers[source]):
+            for source in inputs[pending.pop()]:
+                if source not in dropped and dropped.issuperset(consumers[source]):
                     dropped.add(source)
                     pending.append(source)
         return dropped
@@ -353,14 +344,13 @@ class _GraphFacts:
     def _computing_from_values(self) -> set[str]:
         """Nodes computed from the values of inputs, variables or other stateful sources, through
         loops too; not from constants alone, nor from a tensor's shape only."""
-        pending = [name for name, op in self.ops.items()
-                   if op in PLACEHOLDER_OPS or (op != "Const" and not self.data_inputs[name])]
+        ops, data_inputs, consumers = self.ops, self.data_inputs, self.consumers
+        pending = [name for name, op in ops.items() if op in PLACEHOLDER_OPS or (op != "Const" and not data_inputs[name])]
         found = set(pending)
         while pending:
             name = pending.pop()
-            for consumer in self.consumers[name]:
-                if consumer not in found and self.ops[consumer] not in SHAPE_ONLY_OPS \
-                        and name in self.data_inputs[consumer]:
+            for consumer in consumers[name]:
+                if consumer not in found and ops[consumer] not in SHAPE_ONLY_OPS and name in data_inputs[consumer]:
                     found.add(consumer)
                     pending.append(consumer)
         return found
@@ -369,10 +359,11 @@ class _GraphFacts:
         """Nodes nothing but summaries reads, that are no part of the saver, initializers or
         training and no variable or variable read; best first."""
         candidates = []
+        summaries = set(self.nodes_running(SUMMARY_OPS))
         for name in self.order:
             consumers = self.consumers[name]
-            if not all(self.ops[consumer] in SUMMARY_OPS for consumer in consumers) or name in self.not_inference \
-                    or self.ops[name] in VARIABLE_OPS or self.ops[name] in SUMMARY_OPS or self._reads_own_variable(name):
+            if not summaries.issuperset(consumers) or name in self.not_inference \
+                    or self.ops[name] in VARIABLE_OPS or name in summaries or self._reads_own_variable(name):
                 continue
             if not consumers or name in self.from_values:  # else a summary's tag
                 # The last op of a function the user named (`table_out/Reshape_1` of `table_out`)
@@ -444,14 +435,6 @@ class _GraphFacts:
         if node.op == "PlaceholderWithDefault" and self.data_inputs[node.name]:
             default = _describe_value(self.index[self.data_inputs[node.name][0]])
         return Input(node.name, dtype, shape, op=node.op, default=default, needed=needed)
-
-
-def _source(entry: str) -> tuple[str, bool]:
-    """(node, is control) of an input entry; the plain `node` spelling without parsing it."""
-    if ":" not in entry and not entry.startswith("^"):
-        return entry, False
-    ref = parse_input(entry)
-    return ref.node, ref.control
 
 
 def _in_gradients(name: str) -> bool:

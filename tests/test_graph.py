@@ -2,8 +2,8 @@
 
 import pytest
 
-from freezer.graph import GraphIndex, InputRef, nearest, parse_input
-from graphs import node, ref_variable_graph
+from freezer.graph import GraphIndex, InputRef, input_node_name, nearest, parse_input, reachable
+from graphs import graph, node, ref_variable_graph
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -23,6 +23,11 @@ def test_parse_input_round_trips(text):
     assert str(parse_input(text)) == text
 
 
+@pytest.mark.parametrize("text", ["y", "y:0", "y:3", "^init", "^a:1", "scope/name:12", "odd:name", "a:", "a:\u00b2", ""])
+def test_input_node_name_is_the_parsed_node(text):
+    assert input_node_name(text) == parse_input(text).node
+
+
 def test_str_drops_port_zero():
     assert str(parse_input("y:0")) == "y"
 
@@ -40,6 +45,27 @@ def test_nearest_prefers_similar_names():
 
 
 def test_index_keeps_first_of_duplicate_names():
-    from graphs import graph
     index = GraphIndex(graph(node("a", "NoOp"), node("a", "Const")))
     assert index["a"].op == "NoOp"
+
+
+def test_edges_list_data_inputs_then_controls_and_a_consumer_per_entry():
+    edges = GraphIndex(graph(node("a", "Const"), node("b", "Split", "a"),
+                             node("c", "AddN", "^a", "b", "b:1", "missing:0", "^gone"))).edges
+    assert edges.inputs == {"a": [], "b": ["a"], "c": ["b", "b", "a"]}  # names not in the graph left out
+    assert edges.data_inputs == {"a": [], "b": ["a"], "c": ["b", "b"]}
+    assert edges.consumers == {"a": ["b", "c"], "b": ["c", "c"], "c": []}
+
+
+def test_edges_and_ops_are_of_the_first_node_of_a_name():
+    index = GraphIndex(graph(node("a", "NoOp"), node("b", "Identity", "a"), node("a", "Const"), node("b", "Relu")))
+    assert index.ops == {"a": "NoOp", "b": "Identity"}
+    assert index.edges.consumers == {"a": ["b"], "b": []}
+    assert [n.op for n in index.nodes_by_op({"Const", "NoOp", "Relu"})] == ["NoOp"]
+
+
+def test_reachable_follows_data_and_control_inputs_through_cycles():
+    index = GraphIndex(graph(node("x", "Placeholder"), node("loop", "Merge", "x", "next"),
+                             node("next", "NextIteration", "loop:0"), node("init", "NoOp"),
+                             node("y", "Identity", "loop", "^init"), node("unused", "Const")))
+    assert reachable(index, ["y", "not_there"]) == {"y", "loop", "x", "next", "init"}
