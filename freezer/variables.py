@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from tensorboard.compat.proto import node_def_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError
-from freezer.graph import GraphIndex, parse_input
+from freezer.graph import GraphIndex, input_node_name, parse_input
 from freezer.ops import RESTORE_OPS, VARIABLE_OPS, WHOLE_ASSIGN_OPS
 from freezer.tensors import element_count
 
@@ -66,16 +66,28 @@ def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dic
     if saver_def is not None and saver_def.restore_op_name:
         prefix = saver_def.restore_op_name.rsplit("/", 1)[0] + "/"
         restore_ops = [op for op in restore_ops if op.name.startswith(prefix)] or restore_ops
-    consumers = index.consumers(of_ops=WHOLE_ASSIGN_OPS | {"Identity"})
+    readers = _value_readers(index) if restore_ops else {}
     mapping: dict[str, tuple[str, str]] = {}
     for restore in restore_ops:
-        for variable, key in _restored_by(index, consumers, restore):
+        for variable, key in _restored_by(index, readers, restore):
             if variable not in mapping or key[0] == variable:
                 mapping[variable] = key
     return mapping
 
 
-def _restored_by(index, consumers, restore: node_def_pb2.NodeDef):
+def _value_readers(index: GraphIndex) -> dict[str, list[tuple[node_def_pb2.NodeDef, int, str]]]:
+    """Node name → (reader, position, input entry) for each entry of an Identity or whole assign
+    naming it: the only ops a restored value flows through to its variable. The entries are parsed
+    later, only those a restore op reaches (a graph has an assign per variable for its initializer
+    too)."""
+    readers: dict[str, list[tuple[node_def_pb2.NodeDef, int, str]]] = {}
+    for node in index.nodes_by_op(WHOLE_ASSIGN_OPS | {"Identity"}):
+        for position, entry in enumerate(node.input):
+            readers.setdefault(input_node_name(entry), []).append((node, position, entry))
+    return readers
+
+
+def _restored_by(index, readers, restore: node_def_pb2.NodeDef):
     """Pairs (variable name, (key, slice)) that one restore op feeds."""
     names = _const_strings(index, restore.input[1]) if len(restore.input) > 1 else None
     slices = _const_strings(index, restore.input[2]) if len(restore.input) > 2 else None
@@ -83,15 +95,15 @@ def _restored_by(index, consumers, restore: node_def_pb2.NodeDef):
         return
     if slices is not None and len(slices) != len(names):
         slices = None
-    for variable, port in _assigned_variables(index, consumers, restore.name):
+    for variable, port in _assigned_variables(index, readers, restore.name):
         if port < len(names):
             yield variable, (names[port], "" if slices is None else slices[port])
 
 
-def _assigned_variables(index, consumers, restore_name: str):
+def _assigned_variables(index, readers, restore_name: str):
     """(variable, restore op output port) for each assign the restore op feeds, through Identities.
 
-    One walk over the restore op's consumers: a saver of 6000 variables has 6000 of them.
+    One walk over the restore op's readers: a saver of 6000 variables has 6000 of them.
     """
     pending: list[tuple[str, int | None]] = [(restore_name, None)]  # (node, restore port it carries)
     seen: set[tuple[str, int | None]] = set()
@@ -100,15 +112,15 @@ def _assigned_variables(index, consumers, restore_name: str):
         if (name, carried) in seen:  # Identities that feed each other, or one fed twice
             continue
         seen.add((name, carried))
-        for consumer, ref in consumers.get(name, []):
+        for reader, position, entry in readers.get(name, []):
+            ref = parse_input(entry)
             if ref.control or (carried is not None and ref.port != 0):
                 continue
             port = ref.port if carried is None else carried
-            if consumer.op == "Identity":
-                pending.append((consumer.name, port))
-            elif consumer.op in WHOLE_ASSIGN_OPS and len(consumer.input) > 1 and \
-                    parse_input(consumer.input[1]) == ref:
-                target = parse_input(consumer.input[0]).node
+            if reader.op == "Identity":
+                pending.append((reader.name, port))
+            elif position == 1:  # the value an assign writes (input 0 is what it writes to)
+                target = input_node_name(reader.input[0])
                 if target in index and is_variable(index[target]):
                     yield target, port
 
@@ -181,15 +193,17 @@ class _ConstStrings:
 
 
 def _describe(node: node_def_pb2.NodeDef, key: tuple[str, str]) -> Variable:
-    if "dtype" not in node.attr:
+    dtype = node.attr.get("dtype")
+    if dtype is None:
         raise GraphError(f"Variable {node.name} ({node.op}) has no dtype attr; the graph is malformed, "
                          "re-export it with TensorFlow.")
-    return Variable(node.name, node.attr["dtype"].type, _shape_of(node), key[0], key[1])
+    return Variable(node.name, dtype.type, _shape_of(node), key[0], key[1])
 
 
 def _shape_of(node: node_def_pb2.NodeDef) -> tuple[int, ...] | None:
     """The variable's static shape, or None when the graph leaves it (partly) unknown."""
-    shape = node.attr["shape"].shape if "shape" in node.attr else None
-    if shape is None or shape.unknown_rank or any(d.size < 0 for d in shape.dim):
+    attr = node.attr.get("shape")
+    if attr is None or attr.shape.unknown_rank:
         return None
-    return tuple(d.size for d in shape.dim)
+    dims = tuple(dim.size for dim in attr.shape.dim)
+    return None if any(size < 0 for size in dims) else dims

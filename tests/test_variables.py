@@ -38,6 +38,16 @@ def test_restore_ops_decide_keys_for_ref_and_resource_variables():
     assert keys(g, ["v", "r"]) == {"v": ("old/v", ""), "r": ("old/r", "")}
 
 
+def test_only_the_value_an_assign_writes_carries_a_key():
+    g = restore_graph(variable("w"), variable("u"),
+                      node("save/Assign_1", "Assign", "save/RestoreV2:1", "w"),  # the restored tensor as target
+                      node("save/Assign_2", "Assign", "w", "v", "^save/RestoreV2"),  # a control edge
+                      node("save/Identity_1", "Identity", "save/Identity:1"),  # an Identity has one output
+                      node("save/Assign_3", "Assign", "u", "save/Identity_1"),
+                      names=("old/v", "old/r"), slices=("", ""))
+    assert keys(g, ["v", "r", "w", "u"]) == {"v": ("old/v", ""), "r": ("old/r", ""), "w": ("w", ""), "u": ("u", "")}
+
+
 def test_variables_no_restore_op_reaches_use_their_names():
     g = restore_graph(variable("w"), names=("old/v", "old/r"), slices=("", ""))
     assert keys(g, ["w"]) == {"w": ("w", "")}
