@@ -70,6 +70,8 @@ class _Corrupt(ValueError):
 
 def _varint(buf, pos: int) -> tuple[int, int]:
     """The varint at buf[pos] and the position after it: at most 10 bytes, at most 64 bits."""
+    if pos < len(buf) and buf[pos] < 0x80:  # one byte: every tag, dtype and small size
+        return buf[pos], pos + 1
     value = shift = 0
     while True:
         if pos >= len(buf) or shift > 63:
@@ -140,29 +142,41 @@ _ENTRY_FIELDS = {1: _VARINT, 2: _BYTES, 3: _VARINT, 4: _VARINT, 5: _VARINT, 6: _
 
 
 def _parse_entry(buf) -> _Entry:
-    values: dict = {"slices": []}
-    names = {1: "dtype", 3: "shard_id", 4: "offset", 5: "size"}
+    dtype = shard_id = offset = size = crc = 0
+    shape, slices = (), []
     for number, value in _fields(buf, _ENTRY_FIELDS):
-        if number in names:
-            values[names[number]] = _int64(value)
+        if number == 1:
+            dtype = _int64(value)
         elif number == 2:
-            values["shape"] = _parse_shape(value)
+            shape = _parse_shape(value)
+        elif number == 3:
+            shard_id = _int64(value)
+        elif number == 4:
+            offset = _int64(value)
+        elif number == 5:
+            size = _int64(value)
         elif number == 6:
-            values["crc32c"] = value
+            crc = value
         else:
-            values["slices"].append(_parse_slice(value))
-    values["slices"] = tuple(values["slices"])
-    return _Entry(**values)
+            slices.append(_parse_slice(value))
+    return _Entry(dtype, shape, shard_id, offset, size, crc, tuple(slices))
 
 
 def _parse_shape(buf) -> tuple[int, ...]:
     dims = []
     for number, dim in _fields(buf, {2: _BYTES, 3: _VARINT}):
-        if number == 2:  # repeated Dim {int64 size = 1; string name = 2}
-            dims.append(next((_int64(v) for _, v in _fields(dim, {1: _VARINT})), 0))
+        if number == 2:  # repeated Dim
+            dims.append(_dim_size(dim))
         elif dim:
             raise _Corrupt("tensor shape of unknown rank")
     return tuple(dims)
+
+
+def _dim_size(buf) -> int:
+    """Dim {int64 size = 1; string name = 2}: the first size given (nothing after it is read)."""
+    for _, size in _fields(buf, {1: _VARINT}):
+        return _int64(size)
+    return 0
 
 
 def _parse_slice(buf) -> tuple[tuple[int, int], ...]:
@@ -418,24 +432,14 @@ class BundleReader:
     def read(self, key: str, slice_spec: str = "") -> np.ndarray:
         """Tensor `key`, or the part of it named by a "full shape and slice" spec ("10 4 0,5:-")."""
         entry = self._entry(key.encode("utf-8", "surrogateescape"))
-        wanted = _bounds(entry.shape, ((0, -1),) * len(entry.shape))
+        if not slice_spec and not entry.slices:  # the usual case: one stored tensor, read whole
+            return self._tensor(key, entry)
         if slice_spec:
-            try:
-                shape, extents = parse_slice_spec(slice_spec)
-            except ValueError as error:
-                raise CheckpointError(f"Bad slice spec {slice_spec!r} for '{key}' ({error}); "
-                                      "expected e.g. '10 4 0,5:-'.") from None
-            wanted = _bounds(shape, extents)
-            if any(not 0 <= a <= b <= dim for (a, b), dim in zip(wanted, shape)):
-                raise CheckpointError(f"Bad slice spec {slice_spec!r} for '{key}' (the slice lies "
-                                      "outside the shape); expected e.g. '10 4 0,5:-'.")
-            if shape != entry.shape:
-                raise CheckpointError(f"Slice spec {slice_spec!r} is for shape {list(shape)}, but "
-                                      f"'{key}' in {self._index} has shape {list(entry.shape)}; "
-                                      "the graph and the checkpoint do not match.")
+            wanted = self._slice_bounds(key, entry, slice_spec)
+        else:  # a tensor stored in slices, read whole
+            wanted = _bounds(entry.shape, ((0, -1),) * len(entry.shape))
         if not entry.slices:
-            whole = self._tensor(key, entry)
-            return whole if not slice_spec else whole[tuple(slice(a, b) for a, b in wanted)]
+            return self._tensor(key, entry)[tuple(slice(a, b) for a, b in wanted)]
         return self._assemble(key, entry, wanted)
 
     def close(self) -> None:
@@ -461,6 +465,23 @@ class BundleReader:
             hint = format_suggestions(nearest(name, self.contents(), 3))
             raise CheckpointError(f"Tensor '{name}' is not in checkpoint {self._index}.{hint}")
         return entry
+
+    def _slice_bounds(self, key: str, entry: _Entry, slice_spec: str) -> tuple[tuple[int, int], ...]:
+        """(start, stop) per dimension of the part of `key` a "full shape and slice" spec names."""
+        try:
+            shape, extents = parse_slice_spec(slice_spec)
+        except ValueError as error:
+            raise CheckpointError(f"Bad slice spec {slice_spec!r} for '{key}' ({error}); "
+                                  "expected e.g. '10 4 0,5:-'.") from None
+        wanted = _bounds(shape, extents)
+        if any(not 0 <= a <= b <= dim for (a, b), dim in zip(wanted, shape)):
+            raise CheckpointError(f"Bad slice spec {slice_spec!r} for '{key}' (the slice lies "
+                                  "outside the shape); expected e.g. '10 4 0,5:-'.")
+        if shape != entry.shape:
+            raise CheckpointError(f"Slice spec {slice_spec!r} is for shape {list(shape)}, but "
+                                  f"'{key}' in {self._index} has shape {list(entry.shape)}; "
+                                  "the graph and the checkpoint do not match.")
+        return wanted
 
     def _assemble(self, key: str, entry: _Entry, wanted) -> np.ndarray:
         """The `wanted` region of a tensor saved in slices: usually exactly one stored slice.
