@@ -67,14 +67,15 @@ def test_unpinned_graph_is_unchanged():
 
 
 def test_if_with_a_constant_condition_becomes_a_call():
+    """With --keep-calls, the call of the branch taken stays (else it is inlined like any call)."""
     g = graph(const("c", True, BOOL), node("x", "Placeholder", dtype=FLOAT),
               node("out", "If", "c", "x", Tcond=BOOL))
     g.node[2].attr["then_branch"].func.name = "then_fn"
     g.node[2].attr["else_branch"].func.name = "else_fn"
     g.node[2].attr["Tin"].list.type.append(FLOAT)
     g.node[2].attr["Tout"].list.type.append(FLOAT)
-    nodes, _ = prepare(g)
-    call = nodes["out"]
+    ctx = PassContext(outputs=["out"], options=FreezeOptions(keep_calls=True))
+    call = {n.name: n for n in run_passes(g, ctx, PREPARE).node}["out"]
     assert (call.op, list(call.input), call.attr["f"].func.name) == ("StatefulPartitionedCall", ["x"], "then_fn")
     assert set(call.attr) == {"Tin", "Tout", "f"}
 

@@ -17,6 +17,7 @@ from freezer import check
 from freezer.errors import CheckError, GraphError
 from freezer.graph import GraphIndex, InputRef, parse_input
 from freezer.io.graphdef import read_graph
+from freezer.options import FreezeOptions
 from freezer.passes import PREPARE, PassContext
 from freezer.passes.functions.freeze import MAX_NESTING, freeze_functions
 from freezer.tensors import tensor_proto_to_numpy
@@ -48,7 +49,9 @@ def switch_on(predicate: str, *nodes) -> graph_pb2.GraphDef:
 
 
 def prepare(g: graph_pb2.GraphDef, outputs=("y",)):
-    return {n.name: n for n in run_passes(g, PassContext(outputs=list(outputs)), PREPARE).node}
+    """The prepared graph's nodes; calls are kept, so that an If's branch taken shows as a call."""
+    ctx = PassContext(outputs=list(outputs), options=FreezeOptions(keep_calls=True))
+    return {n.name: n for n in run_passes(g, ctx, PREPARE).node}
 
 
 def scale_handle():

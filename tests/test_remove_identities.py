@@ -141,8 +141,6 @@ def test_dropout_with_v1_control_flow_leaves_nothing_once_pinned(dropout_models)
     assert_inference_values(folder, optimized)
 
 
-@pytest.mark.xfail(strict=True, reason="PREPARE inlines calls before fold_constant_branches turns the If into a call "
-                                       "of its branch, so the call stays; inline_calls after it would remove it")
 def test_dropout_with_v2_control_flow_leaves_nothing_once_pinned(dropout_models):
     folder = dropout_models / "v2"
     optimized = freeze_dropout(folder, True)

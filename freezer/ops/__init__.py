@@ -114,3 +114,21 @@ OPTIMIZER_OPS = frozenset({
 # Give a tensor's shape or a tensor of its shape, not a function of its values: a model's outputs
 # compute from the inputs' values, so a dangling one of these is bookkeeping, not an output.
 SHAPE_ONLY_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike", "VariableShape"})
+
+# ------------------------------------------------------------------ what --optimize rewrites
+
+# Output their one data input unchanged at inference: what remove_identities removes, and what
+# constant folding reads through. CheckNumerics is dropped at inference but checks its input, so
+# folding does not read through it (remove_identities goes first, the second folding sees past it).
+IDENTITY_OPS = frozenset({"Identity", "StopGradient", "CheckNumerics", "PreventGradient", "Snapshot"})
+FORWARDING_OPS = IDENTITY_OPS - {"CheckNumerics"}
+# A v1 control-flow frame ends where its values leave it: a loop's Exit, a cond's (or a loop head's) Merge.
+FRAME_END_OPS = frozenset({"Exit", "RefExit", *MERGE_OPS})
+# Batch norms folded into the layer before them: the fused ones, in inference mode...
+FUSED_BATCH_NORM_OPS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
+# ... and the unfused one's last step, x · s + t (or - t), after a Mul by the scale.
+BATCH_NORM_SHIFT_OPS = frozenset({"Add", "AddV2", "Sub"})
+# The layers a batch norm folds into: each output channel is a sum of products with its filter slice.
+FILTERED_LAYER_OPS = frozenset({"Conv2D", "DepthwiseConv2dNative", "MatMul"})
+# Need their input's shape, never its values (constant folding can fold them on a known shape).
+SHAPE_OF_OPS = frozenset({"Shape", "Size", "Rank"})

@@ -40,6 +40,7 @@ PREPARE = Stage("prepare", (
     inline_calls,  # unless --keep-calls: the graph is flat before anything else looks at it
     bind_asset_files,  # tables filled from a SavedModel's asset files read them from the asset tensor
     fold_constant_branches,
+    inline_calls,  # again: an If or Case on a pinned condition has become a call of the branch taken
 ))
 CHOOSE_VARIABLES = Stage("choose variables", (
     choose_kept_variables,

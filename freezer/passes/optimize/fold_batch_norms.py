@@ -31,15 +31,13 @@ import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 
 from freezer.graph import GraphIndex, InputRef, parse_input
+from freezer.ops import BATCH_NORM_SHIFT_OPS, FILTERED_LAYER_OPS, FUSED_BATCH_NORM_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.rewrite import (become_const, const_node, const_value, replace_op, type_attr, unique_name,
                                     value_tensor)
 
-FUSED_BATCH_NORM_OPS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
-_SHIFT_OPS = frozenset({"Add", "AddV2", "Sub"})  # the unfused batch norm's last step: x · s + t (or - t)
-_NORM_OPS = FUSED_BATCH_NORM_OPS | _SHIFT_OPS
-_LAYER_OPS = frozenset({"Conv2D", "DepthwiseConv2dNative", "MatMul"})
+_NORM_OPS = FUSED_BATCH_NORM_OPS | BATCH_NORM_SHIFT_OPS
 _DEFAULT_EPSILON = 1e-4  # FusedBatchNorm's attr default
 FOLDED = "folded batch norms"
 
@@ -110,7 +108,7 @@ class _Folder:
     def match(self, node: node_def_pb2.NodeDef) -> _Match | None:
         if node.op in FUSED_BATCH_NORM_OPS:
             norm = self._fused(node)
-        elif node.op in _SHIFT_OPS:
+        elif node.op in BATCH_NORM_SHIFT_OPS:
             norm = self._unfused(node)
         else:
             return None
@@ -119,7 +117,7 @@ class _Folder:
         data = self._sole_feeder(norm.data)
         bias_add = data if data is not None and data.op == "BiasAdd" else None
         layer = self._sole_feeder(bias_add.input[0]) if bias_add is not None else data
-        if layer is None or layer.op not in _LAYER_OPS or not _is_float32(layer, "T") or len(layer.input) < 2:
+        if layer is None or layer.op not in FILTERED_LAYER_OPS or not _is_float32(layer, "T") or len(layer.input) < 2:
             return None
         return self._with_layer(norm, layer, bias_add)
 

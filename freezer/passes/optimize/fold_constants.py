@@ -4,7 +4,7 @@
 The Const keeps the node's name — so its readers, and an output that names it, still resolve — and
 its dtype and shape are the node's own. Folding is one sweep in dependency order: a node is
 evaluated as soon as its last non-constant input has been folded, so a chain folds to its end in
-that one sweep. Inputs are read through Identity-like ops (`regions.FORWARDING_OPS`), which stay
+that one sweep. Inputs are read through Identity-like ops (`ops.FORWARDING_OPS`), which stay
 for `remove_identities` to remove: that keeps a weight's Const under its own name and never stores
 a value twice.
 
@@ -37,17 +37,17 @@ from tensorboard.compat.proto import node_def_pb2
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, input_node_name
+from freezer.ops import FORWARDING_OPS, SHAPE_OF_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.kernels import KERNELS, NotFoldable, evaluate, output_dtype
-from freezer.passes.optimize.regions import FORWARDING_OPS, controls, needed_controls, v1_control_flow_nodes
+from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
 from freezer.passes.prune import prune_to_outputs
 from freezer.passes.rewrite import become_const, const_value, value_tensor
 from freezer.tensors import NUMPY_DTYPES, element_count, tensor_shape
 
 SMALL_RESULT_BYTES = 1 << 20  # a result this small always folds (see the module docstring)
 FOLDED = "folded constant subgraphs"  # the ctx.optimized key
-_SHAPE_OPS = frozenset({"Shape", "Size", "Rank"})  # need their input's shape, never its values
 
 
 def fold_constants(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -151,7 +151,7 @@ class _Sweep:
         sources = [self._source(entry) for entry in _data_inputs(node)]
         stored = sum(self._stored_bytes(source) for source, _ in sources)
         limit = max(stored, SMALL_RESULT_BYTES)
-        values = [self._value(source, limit, shape_only=node.op in _SHAPE_OPS) for source, _ in sources]
+        values = [self._value(source, limit, shape_only=node.op in SHAPE_OF_OPS) for source, _ in sources]
         if any(value is None for value in values):
             return False
         try:

@@ -1,5 +1,5 @@
-"""What the optimize passes share: the ops that only forward their input, where v1 control flow
-gives nodes a meaning beyond their values, and which control inputs still matter.
+"""What the optimize passes share: where v1 control flow gives nodes a meaning beyond their values,
+and which control inputs still matter.
 """
 
 from __future__ import annotations
@@ -9,17 +9,9 @@ from collections.abc import Iterable
 from tensorboard.compat.proto import node_def_pb2
 
 from freezer.graph import GraphIndex
-from freezer.ops import V1_CONTROL_FLOW_OPS
+from freezer.ops import FRAME_END_OPS, V1_CONTROL_FLOW_OPS
 
-# Output their one data input unchanged at inference: what remove_identities removes, and what
-# constant folding reads through. CheckNumerics is dropped at inference but checks its input, so
-# folding does not read through it (remove_identities goes first, the second folding sees past it).
-IDENTITY_OPS = frozenset({"Identity", "StopGradient", "CheckNumerics", "PreventGradient", "Snapshot"})
-FORWARDING_OPS = IDENTITY_OPS - {"CheckNumerics"}
-
-# A frame ends where its values leave it: a loop's Exit, a cond's (or a loop head's) Merge.
-_FRAME_ENDS = frozenset({"Exit", "RefExit", "Merge", "RefMerge"})
-_FRAME_STARTS = V1_CONTROL_FLOW_OPS - _FRAME_ENDS
+_FRAME_STARTS = V1_CONTROL_FLOW_OPS - FRAME_END_OPS
 
 
 def v1_control_flow_nodes(index: GraphIndex) -> set[str]:
@@ -34,7 +26,7 @@ def v1_control_flow_nodes(index: GraphIndex) -> set[str]:
     inside, pending = set(starts), list(starts)
     while pending:
         name = pending.pop()
-        if index[name].op in _FRAME_ENDS:
+        if index[name].op in FRAME_END_OPS:
             continue
         for consumer, _ in consumers.get(name, ()):
             if consumer.name not in inside:

@@ -27,10 +27,10 @@ from __future__ import annotations
 from tensorboard.compat.proto import node_def_pb2
 
 from freezer.graph import GraphIndex, cycle_error, input_node_name, parse_input
-from freezer.ops import VARIABLE_OPS
+from freezer.ops import IDENTITY_OPS, VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.cleanup import drop_dangling_colocation
-from freezer.passes.optimize.regions import IDENTITY_OPS, controls, needed_controls, v1_control_flow_nodes
+from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
 
 REMOVED = "removed identity nodes"  # the ctx.optimized key
 
