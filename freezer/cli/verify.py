@@ -149,8 +149,7 @@ def verify_command(frozen: FrozenArgument, original: OriginalArgument, checkpoin
                    outputs: CompareOutputsOption = None, feed: FeedOption = None, input_shape: InputShapeOption = None,
                    rtol: RtolOption = None, tag: TagOption = None, signature: SignatureOption = None,
                    set_: PinnedOption = None, run: RunOption = None, debug: DebugOption = False) -> None:
-    """Check FROZEN's structure, then run it and ORIGINAL (restored from CHECKPOINT) on the same inputs
-    and compare every output."""
+    """Check FROZEN, then run it and ORIGINAL (with CHECKPOINT) on the same inputs and compare them."""
     with errors_as_one_line(debug):
         from freezer.io.graphdef import read_graph
         from freezer.restoring import load_original
