@@ -100,8 +100,8 @@ def _fields(buf, kinds: dict[int, int] | None = None):
     each checked to have that wire type (a parser would otherwise get bytes where it expects an
     int, or the reverse); other fields are skipped, as protobuf skips unknown fields."""
     buf = memoryview(buf)
-    pos = 0
-    while pos < len(buf):
+    pos, end = 0, len(buf)
+    while pos < end:
         tag, pos = _varint(buf, pos)
         number, kind = tag >> 3, tag & 7
         if kind == _VARINT:
@@ -114,7 +114,7 @@ def _fields(buf, kinds: dict[int, int] | None = None):
             value, pos = buf[pos:pos + size], pos + size
         else:
             raise _Corrupt(f"unknown wire type {kind}")
-        if pos > len(buf):
+        if pos > end:
             raise _Corrupt("truncated message")
         if kinds is None:
             yield number, value
