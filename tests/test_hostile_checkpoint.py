@@ -156,6 +156,21 @@ def test_state_file_that_is_a_fifo_is_an_error(tmp_path):
     assert_one_error(run, contains=f"state file {folder / 'checkpoint'} is a FIFO", output=output)
 
 
+def test_state_file_naming_a_checkpoint_longer_than_the_system_allows_is_an_error(tmp_path):
+    """Found by tests/test_fuzz.py: looking up a name longer than the system allows fails with
+    ENAMETOOLONG, which pathlib's exists() does not take for "no such file"; it raised OSError."""
+    folder = copy_checkpoint(tmp_path)
+    name = "model" + "x" * 4096 + "-0"
+    (folder / "checkpoint").write_text(f'model_checkpoint_path: "{name}"\n')
+    with pytest.raises(CheckpointError) as raised:
+        resolve_checkpoint(folder, tmp_path / "graph.pbtxt")
+    assert str(raised.value) == (f"{folder / 'checkpoint'} names checkpoint {name}, but {name}.index is not in "
+                                 f"{folder} (looked for {folder / name}.index); give the checkpoint prefix "
+                                 "explicitly.")
+    run, output = freeze_mlp(folder, tmp_path)
+    assert_one_error(run, contains=f"names checkpoint {name}, but", output=output)
+
+
 # ---- entries with impossible numbers ------------------------------------------------------------
 
 @pytest.mark.parametrize("shape, message", [

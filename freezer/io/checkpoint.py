@@ -101,7 +101,10 @@ def is_v1_checkpoint(prefix: str) -> bool:
 
 
 def _is_checkpoint(prefix: str) -> bool:
-    return _index_of(prefix).exists() or is_v1_checkpoint(prefix)
+    try:
+        return _index_of(prefix).exists() or is_v1_checkpoint(prefix)
+    except OSError:  # a name the system will not even look up (longer than it allows) names no checkpoint
+        return False
 
 
 def _v1_checkpoints_in(folder: Path) -> list[str]:
