@@ -7,7 +7,9 @@ TensorBoard events file, or a log folder, gives the graph a training run wrote t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import re
 import secrets
@@ -207,26 +209,119 @@ def write_graph(path: Path, frozen: FrozenGraph, *, as_text: bool, progress: Pro
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
     """Call `write` on a temp file beside `path`, then rename it over: never a partial or clobbered
     output. A new file gets the mode any new file gets (the umask applies); an existing output
-    keeps its mode. Returns the size written."""
+    keeps its mode. Returns the size written.
+
+    Any exception, Ctrl-C and SIGTERM included (the CLI turns both into exceptions), removes the
+    temp file. A writer killed outright (SIGKILL, a crash, a power cut) cannot: its temp file is
+    named after its pid and locked while it is written, so the next write of the same output
+    removes it (_remove_orphans_of)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = _create_beside(path)
+    _remove_orphans_of(path)
+    while True:
+        temp = _new_temp_path(path)  # named before it exists: whatever ends the write from here on removes it
+        try:
+            return _write_and_rename(temp, path, write)
+        except _TakenByCleaner:
+            continue  # the cleaner removes it; take another name
+        except BaseException:
+            with contextlib.suppress(OSError):  # never created, or in a folder we may not change
+                temp.unlink()
+            raise
+
+
+class _TakenByCleaner(Exception):
+    """Another run took our new temp file for an orphan before we could lock it."""
+
+
+def _write_and_rename(temp: Path, path: Path, write: Callable[[BinaryIO], object]) -> int:
+    # Mode 0666, so the system applies the umask (and a folder's default ACL) as for any new file;
+    # tempfile.mkstemp would make it 0600.
+    out = open(temp, "xb")
+    # The lock belongs to the open file, not to one descriptor: this copy holds it past closing
+    # `out` until the temp file is renamed, so no cleaner can take it in between.
+    lock = os.dup(out.fileno())
     try:
-        with os.fdopen(fd, "wb") as out:
+        with out:
+            _lock_new_temp_file(out.fileno(), temp)
             _keep_mode_of(path, out.fileno())
             write(out)
             size = out.tell()
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        os.replace(temp, path)  # after closing: an error closing (NFS reports a full disk there) stops it
+    finally:
+        os.close(lock)
     return size
 
 
-def _create_beside(path: Path) -> tuple[int, Path]:
-    """Create a new, hidden temp file beside `path`. With mode 0666 the system applies the umask
-    (and a folder's default ACL) as for any new file; tempfile.mkstemp would make it 0600."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")  # 64 random bits: no clash
-    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+def _new_temp_path(path: Path) -> Path:
+    """A hidden name beside `path` for a temp file of this process: `.<name>.<pid>.<random>.tmp`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")  # 64 random bits: no clash
+
+
+def _temp_name_pattern(path: Path) -> re.Pattern:
+    """The names _new_temp_path gives `path`'s temp files; the group is the writer's pid."""
+    return re.compile(rf"\.{re.escape(path.name)}\.([1-9][0-9]*)\.[0-9a-f]{{16}}\.tmp")
+
+
+def _lock_new_temp_file(fd: int, temp: Path) -> None:
+    """Lock our new temp file for as long as it is open, or raise _TakenByCleaner: a cleaner that
+    cannot see our pid (in another PID namespace: a container sharing the folder) may have found
+    it unlocked between its creation and now, and holds its lock or has removed it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _TakenByCleaner from None
+    except OSError:  # a file system without locks: our pid alone keeps cleaners off
+        return
+    try:
+        still_ours = os.path.samestat(os.stat(temp), os.fstat(fd))
+    except FileNotFoundError:
+        still_ours = False
+    if not still_ours:
+        raise _TakenByCleaner
+
+
+def _remove_orphans_of(path: Path) -> None:
+    """Remove the temp files that writers of `path` killed outright left beside it.
+
+    A temp file is an orphan when both its writer's pid is not running and nobody holds its lock.
+    Either alone could be wrong: the pid may be reused by a new process (then the orphan is merely
+    kept until that process ends), or belong to a live writer in another PID namespace, whose lock
+    still shows (the kernel drops a lock only when every descriptor of it is closed, which dying
+    does). Removing a live writer's temp file would fail its rename, so anything uncertain stays."""
+    pattern = _temp_name_pattern(path)
+    try:
+        names = [entry.name for entry in os.scandir(path.parent) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return
+    for name in names:
+        if not _is_running(int(pattern.fullmatch(name).group(1))):
+            _remove_if_unlocked(path.with_name(name))
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except (ProcessLookupError, OverflowError):  # OverflowError: beyond any pid the system gives
+        return False
+    except PermissionError:  # it exists, as another user's process
+        pass
+    return True
+
+
+def _remove_if_unlocked(temp: Path) -> None:
+    try:
+        # For writing: NFS emulates flock with a write lock. Never a symlink, never waiting on a FIFO.
+        fd = os.open(temp, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # gone already, not a file to write, or not ours to open: leave it
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            temp.unlink(missing_ok=True)  # while holding the lock: see _lock_new_temp_file
+    except OSError:  # locked by a live writer, or no locks here and so no proof: leave it
+        pass
+    finally:
+        os.close(fd)
 
 
 def _keep_mode_of(path: Path, fd: int) -> None:
