@@ -12,12 +12,17 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, types_pb2
 
 import freezer
 from cli_runs import freeze_successfully
 from fixture_models import run_frozen
+from graphs import const, graph, node
+from hostile import run_cli
 from optimize_models import positive, save_model, variable
+from test_fold_constants import claiming_const
 
+FLOAT = types_pb2.DT_FLOAT
 FOLDED = {}  # case → (how many batch norms fold, the ops left but Const and Identity)
 LEFT_ALONE = {}  # case → why its batch norm must stay
 
@@ -316,3 +321,38 @@ def test_keras_batch_norms_fold(keras_model, tmp_path):
     left = ops_but_consts(optimized)
     assert not {"FusedBatchNormV3", "Mul", "AddV2", "Sub", "Rsqrt"} & set(left)
     assert left["BiasAdd"] == 3
+
+
+# --- hostile parameters --------------------------------------------------------------------------
+
+def conv_batch_norm_graph(claiming: str | None) -> graph_pb2.GraphDef:
+    """x -> Conv2D(kernel) -> FusedBatchNormV3(gamma, beta, mean, variance) -> Relu y, every Const
+    small but `claiming`, which claims billions of elements of one value."""
+    def parameter(name: str, value: np.ndarray):
+        return claiming_const(name, [*value.shape[:-1], 1 << 33]) if name == claiming else const(name, value)
+    strides = attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(i=[1, 1, 1, 1]))
+    parts = ("gamma", "beta", "mean", "variance")
+    return graph(node("x", "Placeholder", dtype=FLOAT), parameter("kernel", np.ones((1, 1, 3, 4))),
+                 node("conv", "Conv2D", "x", "kernel", T=FLOAT, strides=strides,
+                      padding=attr_value_pb2.AttrValue(s=b"SAME")),
+                 *(parameter(part, np.ones(4)) for part in parts),
+                 node("bn", "FusedBatchNormV3", "conv", *parts, T=FLOAT, U=FLOAT,
+                      is_training=attr_value_pb2.AttrValue(b=False)),
+                 node("y", "Relu", "bn", T=FLOAT))
+
+
+@pytest.mark.parametrize("claiming", [None, "kernel", "gamma", "variance"])
+def test_a_parameter_claiming_a_huge_shape_leaves_its_batch_norm_alone(tmp_path, claiming):
+    """Read within fold_constants' bound, checked on the shape: the freeze neither fails nor builds
+    the array (run under hostile.run_cli's memory limit). Without a hostile Const it folds."""
+    source, output = tmp_path / "model.pb", tmp_path / "model.frozen.pb"
+    source.write_bytes(conv_batch_norm_graph(claiming).SerializeToString())
+    run = run_cli(source, "--outputs", "y", "--optimize", "-o", output)
+    assert run.returncode == 0, run.stderr
+    ops = [n.op for n in graph_pb2.GraphDef.FromString(output.read_bytes()).node]
+    if claiming is None:
+        assert "Optimized: folded constant subgraphs 0, folded batch norms 1," in run.stdout
+        assert "FusedBatchNormV3" not in ops
+    else:
+        assert "batch norms" not in run.stdout
+        assert ops.count("FusedBatchNormV3") == 1

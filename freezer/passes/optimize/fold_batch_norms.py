@@ -19,7 +19,9 @@ find it; the nodes it replaces fall away. Nothing is folded unless each node bet
 filter and the batch norm gives its value to the next only (a filter shared with another layer
 would need a copy of its weights; `^control` inputs, which only wait for a node, do not count),
 none of them is an output, and every parameter is a float32 Const whose shape broadcasts along the
-channel axis only. A FusedBatchNorm that is itself an output is left alone: its other outputs (the
+channel axis only. Neither a parameter nor the filter is read when it is damaged or would take more
+room than it takes in the file and than a small folding result (`fold_constants.bounded_value`):
+a Const claiming a huge shape of one repeated value stays as it is. A FusedBatchNorm that is itself an output is left alone: its other outputs (the
 batch statistics) may be fetched. Values are computed in float64.
 """
 
@@ -33,9 +35,9 @@ from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 from freezer.graph import GraphIndex, InputRef, parse_input
 from freezer.ops import BATCH_NORM_SHIFT_OPS, FILTERED_LAYER_OPS, FUSED_BATCH_NORM_OPS
 from freezer.passes.base import PassContext, PassResult
+from freezer.passes.optimize.fold_constants import SMALL_RESULT_BYTES, bounded_value, stored_bytes
 from freezer.passes.prune import prune_to_outputs
-from freezer.passes.rewrite import (become_const, const_node, const_value, replace_op, type_attr, unique_name,
-                                    value_tensor)
+from freezer.passes.rewrite import become_const, const_node, replace_op, type_attr, unique_name, value_tensor
 
 _NORM_OPS = FUSED_BATCH_NORM_OPS | BATCH_NORM_SHIFT_OPS
 _DEFAULT_EPSILON = 1e-4  # FusedBatchNorm's attr default
@@ -196,7 +198,7 @@ class _Folder:
                     bias_add: node_def_pb2.NodeDef | None) -> _Match | None:
         """The match, when the filter and the parameters fit the layer's output channels."""
         filter_const = self._sole_const(layer.input[1])
-        filter_value = None if filter_const is None else const_value(filter_const, self.ctx.deferred)
+        filter_value = None if filter_const is None else _bounded_value(filter_const, self.ctx.deferred)
         channels = None if filter_value is None else _output_channels(layer, filter_value)
         if channels is None:
             return None
@@ -228,7 +230,8 @@ class _Folder:
         const = self.index.producer(input_name) if not input_name.startswith("^") else None
         if const is None or const.op != "Const" or not _is_float32(const, "dtype"):
             return None
-        return const_value(const, self.ctx.deferred).astype(np.float64)
+        value = _bounded_value(const, self.ctx.deferred)
+        return None if value is None else value.astype(np.float64)
 
     def _sole_feeder(self, input_name: str) -> node_def_pb2.NodeDef | None:
         """The node whose output 0 the input reads, when nothing else reads that node's value and it is
@@ -254,6 +257,13 @@ class _Folder:
         variable read, only wait for it) and it is no output."""
         readers = [ref for _, ref in self.consumers.get(node.name, []) if not ref.control]
         return len(readers) == 1 and node.name not in self.outputs
+
+
+def _bounded_value(const: node_def_pb2.NodeDef, deferred: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The Const's value, unless it cannot be read or would take more room than it takes in the file
+    and than a small result may (fold_constants' bound: a hostile Const claiming gigabytes of one
+    repeated value is left alone, and so is a damaged one)."""
+    return bounded_value(const, deferred, max(stored_bytes(const, deferred), SMALL_RESULT_BYTES))
 
 
 def _per_channel(value: np.ndarray, rank: int, axis: int, channels: int) -> np.ndarray | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import collections
 
 import numpy as np
-from tensorboard.compat.proto import node_def_pb2
+from tensorboard.compat.proto import node_def_pb2, tensor_pb2
 
 from freezer.errors import GraphError
 from freezer.graph import GraphIndex, input_node_name
@@ -149,7 +149,7 @@ class _Sweep:
     def _fold(self, node: node_def_pb2.NodeDef) -> bool:
         """Evaluate `node` and make it a Const of the result; False (node untouched) if it cannot."""
         sources = [self._source(entry) for entry in _data_inputs(node)]
-        stored = sum(self._stored_bytes(source) for source, _ in sources)
+        stored = sum(stored_bytes(source, self._deferred) for source, _ in sources)
         limit = max(stored, SMALL_RESULT_BYTES)
         values = [self._value(source, limit, shape_only=node.op in SHAPE_OF_OPS) for source, _ in sources]
         if any(value is None for value in values):
@@ -170,27 +170,14 @@ class _Sweep:
         node.input.extend(needed_controls(waits, self._index))
         return True
 
-    def _stored_bytes(self, const: node_def_pb2.NodeDef) -> int:
-        """What the Const takes in the file (a proto may hold one value for a tensor of millions)."""
-        if const.name in self._deferred:
-            return self._deferred[const.name].nbytes
-        return const.attr["value"].tensor.ByteSize() if "value" in const.attr else 0
-
     def _value(self, const: node_def_pb2.NodeDef, limit: int, shape_only: bool) -> np.ndarray | None:
-        """The Const's value if it takes at most `limit` bytes (for `shape_only`, an array of its
-        shape and dtype that takes none); None if it is bigger or cannot be read."""
-        if const.name in self._deferred:
-            return self._deferred[const.name]
-        tensor = const.attr["value"].tensor if "value" in const.attr else None
-        dtype = None if tensor is None else NUMPY_DTYPES.get(tensor.dtype)
+        """The Const's value within `limit` (`bounded_value`); for `shape_only`, an array of its
+        shape and dtype that takes no room."""
+        if not shape_only or const.name in self._deferred:
+            return bounded_value(const, self._deferred, limit)
+        stored = _stored_tensor(const)
         try:
-            if dtype is None:
-                return None
-            if shape_only:
-                return np.broadcast_to(np.zeros((), dtype), tensor_shape(tensor))
-            if element_count(tensor) * dtype.itemsize > limit:
-                return None
-            return const_value(const, self._deferred)
+            return None if stored is None else np.broadcast_to(np.zeros((), stored[1]), tensor_shape(stored[0]))
         except GraphError:  # a damaged Const: left for the checks and TensorFlow to judge
             return None
 
@@ -203,6 +190,35 @@ class _Sweep:
             self._runs[name] = self._runs[self._runs[name]]
             name = self._runs[name]
         return name
+
+
+def stored_bytes(const: node_def_pb2.NodeDef, deferred: dict[str, np.ndarray]) -> int:
+    """What the Const takes in the file (a proto may hold one value for a tensor of millions)."""
+    if const.name in deferred:
+        return deferred[const.name].nbytes
+    return const.attr["value"].tensor.ByteSize() if "value" in const.attr else 0
+
+
+def bounded_value(const: node_def_pb2.NodeDef, deferred: dict[str, np.ndarray], limit: int) -> np.ndarray | None:
+    """The Const's value if it takes at most `limit` bytes, checked on its shape before any array is
+    built; None if it is bigger or cannot be read (a damaged Const: left for the checks and
+    TensorFlow to judge)."""
+    if const.name in deferred:
+        return deferred[const.name]
+    stored = _stored_tensor(const)
+    try:
+        if stored is None or element_count(stored[0]) * stored[1].itemsize > limit:
+            return None
+        return const_value(const, deferred)
+    except GraphError:
+        return None
+
+
+def _stored_tensor(const: node_def_pb2.NodeDef) -> tuple[tensor_pb2.TensorProto, np.dtype] | None:
+    """The Const's TensorProto and its numpy dtype; None without one of a dtype freezer reads."""
+    tensor = const.attr["value"].tensor if "value" in const.attr else None
+    dtype = None if tensor is None else NUMPY_DTYPES.get(tensor.dtype)
+    return None if dtype is None else (tensor, dtype)
 
 
 def _data_inputs(node: node_def_pb2.NodeDef) -> list[str]:
