@@ -12,6 +12,9 @@ the CLI twice, without and with `--optimize`, and run on the same images by:
 * tf2onnx + onnxruntime, and the TFLite converter with its interpreter: convert the optimized graph and
   match TensorFlow.
 
+Frozen once more with `--weights float16` as well, the graph still converts with tf2onnx and TFLite;
+OpenCV refuses it (a Conv2D's filter must be a Const, not a Cast of one), as the README says.
+
 The models are built once per session, both at the same time, each in its own interpreter.
 """
 
@@ -41,28 +44,6 @@ RUNTIME_RTOL = 1e-4  # OpenCV, onnxruntime and TFLite: their own float32 kernels
 # layer for IdentityN (one per swish activation in EfficientNetB0, from its custom gradient).
 FOLDED_AWAY = {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "StopGradient", "CheckNumerics",
                "IdentityN"}
-
-# What --optimize does not do yet, each shown by the one test that fails for it. Strict: the test
-# fails once the gap is closed, and its entry goes.
-KNOWN_GAPS = {
-    ("test_optimize_folds_batch_norms_and_drops_identities", "efficientnet_b0_graph"):
-        "remove_identities leaves IdentityN (49 in EfficientNetB0: each swish's custom gradient)",
-    ("test_opencv_loads_the_optimized_graph_and_matches_tensorflow", "efficientnet_b0_graph"):
-        "OpenCV has no IdentityN layer: Can't create layer \"stem_activation/IdentityN\"",
-    ("test_optimized_graph_holds_only_what_the_output_computes", "mobilenet_v2_saved_model"):
-        "remove_identities drops the ^Const controls of the inlined call's NoOps, leaving 3 NoOps the output "
-        "waits on (one with no inputs), and nothing prunes after it: 4 Consts per folded batch norm stay",
-    ("test_opencv_loads_the_optimized_graph_and_matches_tensorflow", "mobilenet_v2_saved_model"):
-        "OpenCV's removePhaseSwitches takes every NoOp for a switch and asserts it has an input "
-        "(tf_graph_simplifier.cpp:1086: node.input_size() > 0)",
-}
-
-
-@pytest.fixture(autouse=True)
-def known_gap(request):
-    reason = KNOWN_GAPS.get((request.node.originalname, request.node.callspec.params["frozen"]))
-    if reason:
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
 
 
 @dataclasses.dataclass
@@ -94,6 +75,14 @@ def frozen(request, built_apps, tf) -> FrozenApp:
     freeze_successfully(*app.freeze_args(), "-o", plain)
     summary = freeze_successfully(*app.freeze_args(), "-o", optimized, "--optimize")
     return FrozenApp(app, plain, optimized, summary, run_tensorflow(plain, app), run_tensorflow(optimized, app))
+
+
+@pytest.fixture(scope="session")
+def half(frozen) -> tuple[Path, np.ndarray]:
+    """The app frozen with `--optimize --weights float16`, and TensorFlow's run of it."""
+    path = frozen.app.model.parent / "half.pb"
+    freeze_successfully(*frozen.app.freeze_args(), "-o", path, "--optimize", "--weights", "float16")
+    return path, run_tensorflow(path, frozen.app)
 
 
 def run_tensorflow(graph: Path, app: KerasApp) -> np.ndarray:
@@ -232,3 +221,17 @@ def test_onnxruntime_runs_the_optimized_graph_converted_by_tf2onnx_like_tensorfl
 
 def test_tflite_converts_the_optimized_graph_and_its_interpreter_matches_tensorflow(frozen):
     compare(frozen.app.output_tensor, run_tflite(frozen.optimized, frozen.app), frozen.tf_optimized, RUNTIME_RTOL)
+
+
+def test_onnxruntime_and_tflite_run_the_float16_graph_like_tensorflow(frozen, half):
+    """Weights stored as float16, each cast back to float32 where it is used: both converters take the Casts."""
+    graph, tf_half = half
+    compare(frozen.app.output_tensor, run_onnxruntime(graph, frozen.app), tf_half, RUNTIME_RTOL)
+    compare(frozen.app.output_tensor, run_tflite(graph, frozen.app), tf_half, RUNTIME_RTOL)
+
+
+def test_opencv_refuses_float16_weights(frozen, half):
+    """OpenCV dnn reads a Conv2D's filter only from a Const, never through the Cast: it needs float32 weights."""
+    cv2 = pytest.importorskip("cv2")
+    with pytest.raises(cv2.error, match="Const input blob for weights not found"):
+        run_opencv(half[0], frozen.app.images)

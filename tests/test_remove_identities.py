@@ -21,7 +21,7 @@ from freezer.errors import GraphError
 from freezer.options import FreezeOptions
 from freezer.passes import PassContext
 from freezer.passes.optimize.remove_identities import REMOVED, remove_identities
-from graphs import const, graph, node, run_passes, variable
+from graphs import const, graph, node, run_passes, types, variable
 
 FLOAT, BOOL = types_pb2.DT_FLOAT, types_pb2.DT_BOOL
 
@@ -107,6 +107,49 @@ def test_a_cycle_of_identities_is_an_error():
         remove(g)
     assert str(error.value) == ("The graph has a cycle that is not a while loop: a -> b -> a; TensorFlow cannot run "
                                 "it. Check the inputs of those nodes, or re-export the graph.")
+
+
+# ------------------------------------------------------------------------------- IdentityN
+
+
+def identity_n(name: str, *inputs: str, count: int = 2):
+    """An IdentityN of `count` float tensors (then `inputs` may add ^controls)."""
+    return node(name, "IdentityN", *inputs, T=types(*[FLOAT] * count))
+
+
+def test_readers_of_identity_n_read_its_inputs_port_by_port(tf):
+    """As Keras's swish leaves it (its custom gradient), and chained; controls move as for Identity."""
+    g = graph(placeholder(), placeholder("gate"), node("ready", "NoOp", "^gate"), const("c", [2.0, -3.0]),
+              identity_n("swish/IdentityN", "x", "c", "^ready"),
+              identity_n("twice", "swish/IdentityN:1", "swish/IdentityN", count=2),
+              node("sub", "Sub", "swish/IdentityN:1", "swish/IdentityN", T=FLOAT),
+              node("y", "Mul", "sub", "twice:1", T=FLOAT), node("z", "Neg", "twice", T=FLOAT))
+    result, nodes, ctx = remove(g, outputs=("y", "z"))
+    assert list(nodes) == ["x", "gate", "ready", "c", "sub", "y", "z"] and ctx.optimized == {REMOVED: 2}
+    assert list(nodes["sub"].input) == ["c", "x", "^ready"]
+    assert list(nodes["y"].input) == ["sub", "x", "^ready"] and list(nodes["z"].input) == ["c", "^ready"]
+    feeds = {"x:0": np.float32([1.0, -1.0]), "gate:0": np.float32(0.0)}
+    for got, want in zip(run_tf(result, ["y:0", "z:0"], feeds), run_tf(g, ["y:0", "z:0"], feeds)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_control_input_on_identity_n_waits_for_each_of_its_inputs():
+    g = graph(placeholder(), placeholder("p"), placeholder("q"), identity_n("both", "p", "q"),
+              node("y", "Neg", "x", "^both", T=FLOAT))
+    _, nodes, _ = remove(g)
+    assert "both" not in nodes and list(nodes["y"].input) == ["x", "^p", "^q"]
+
+
+def test_identity_n_stays_where_an_identity_would_and_where_a_port_is_missing():
+    named = graph(placeholder(), identity_n("y", "x", "x"))
+    in_cond = graph(placeholder(), placeholder("flag", BOOL), node("switch", "Switch", "x", "flag", T=FLOAT),
+                    identity_n("branch", "switch:1", "switch:1"), node("y", "Neg", "branch:1", T=FLOAT))
+    reading_a_kept_variable = graph(placeholder(), variable("v"), identity_n("pair", "x", "v"),
+                                    node("y", "Mul", "pair", "pair:1", T=FLOAT))
+    missing_port = graph(placeholder(), identity_n("pair", "x", "x"), node("y", "Neg", "pair:2", T=FLOAT))
+    for g in (named, in_cond, reading_a_kept_variable, missing_port):
+        result, _, ctx = remove(g)
+        assert result == g and ctx.optimized == {REMOVED: 0}
 
 
 # ------------------------------------------------------------------------------- Keras dropout

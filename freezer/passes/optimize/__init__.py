@@ -6,7 +6,10 @@ shape or value.
                        TensorFlow does (kernels.py), becomes a Const of its value
     fold_batch_norms   FusedBatchNorm (inference) and the unfused mul/add after Conv2D,
                        DepthwiseConv2dNative or MatMul (+ BiasAdd) folded into the weights and a bias
-    remove_identities  Identity, StopGradient, CheckNumerics outside control flow, and no-op dropout
+    remove_identities  Identity, StopGradient, CheckNumerics, IdentityN outside control flow, and
+                       no-op dropout
+    leftovers          NoOps that order nothing any more (a SavedModel's ordered variable reads),
+                       then everything the outputs no longer need, pruned
     half_weights       float32 constants stored as float16, cast back where they are used
 
 Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
@@ -19,6 +22,7 @@ from freezer.passes.base import Stage
 from freezer.passes.optimize.fold_batch_norms import fold_batch_norms
 from freezer.passes.optimize.fold_constants import fold_constants
 from freezer.passes.optimize.half_weights import store_half_weights
+from freezer.passes.optimize.leftovers import prune_leftovers, remove_noops
 from freezer.passes.optimize.remove_identities import remove_identities
 
 OPTIMIZE = Stage("optimize", (
@@ -26,5 +30,7 @@ OPTIMIZE = Stage("optimize", (
     fold_batch_norms,
     remove_identities,
     fold_constants,  # what batch norm folding and identity removal left foldable
+    remove_noops,  # what the Identities' removal and folding left waiting for nothing
+    prune_leftovers,  # what no output needs any more, whichever pass left it
     store_half_weights,  # last: every constant is final
 ))

@@ -1,19 +1,23 @@
 """Identity removal (`--optimize`): `Identity`, `StopGradient`, `CheckNumerics`, `PreventGradient`
 and `Snapshot` nodes forward their input unchanged at inference (CheckNumerics only checks it for
-NaN and infinities, a debugging aid), so their readers are rewired to read that input directly and
-the nodes go.
+NaN and infinities, a debugging aid), and an `IdentityN` forwards each of its inputs as the output
+of the same number (a custom gradient's forward values, as in Keras's swish; what keeps an inlined
+call's name), so their readers are rewired to read those inputs directly and the nodes go. OpenCV
+dnn has no IdentityN layer.
 
 A removed node's `^control` inputs move to its readers (they still wait for what it waited for),
-and a `^control` input on it becomes one on the node it read — dropped when that is a Const without
-inputs, which never changes anything, or when the reader reads that node's data anyway. Chains go
-at once.
+and a `^control` input on it becomes one on each node it read — dropped when that is a Const
+without inputs, which never changes anything, or when the reader reads that node's data anyway.
+Chains go at once.
 
 Never removed:
 * a node an output names (its name is the output's; a signature output is a node named by its key);
 * nodes in v1 control flow (`regions.v1_control_flow_nodes`): an Identity of a Switch output decides
   which nodes run, one in a while loop is part of its frame;
 * an Identity reading a variable kept as a variable (`v/read` turns its reference into a value);
-* nodes in function bodies (only the top-level graph is looked at).
+* nodes in function bodies (only the top-level graph is looked at);
+* a node read at an output it has no input for (`Identity:1`): TensorFlow refuses that graph, and
+  says why.
 
 Dropout needs nothing of its own here: with `keras_learning_phase` pinned (`--set
 keras_learning_phase=0`), branch folding leaves tf-keras's `dropout/cond` as a chain of Identities
@@ -33,6 +37,7 @@ from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
 
 REMOVED = "removed identity nodes"  # the ctx.optimized key
+_REMOVED_OPS = IDENTITY_OPS | {"IdentityN"}
 
 
 def remove_identities(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -56,30 +61,42 @@ def remove_identities(index: GraphIndex, ctx: PassContext) -> PassResult:
 def _removable(index: GraphIndex, protected: set[str | None]) -> dict[str, node_def_pb2.NodeDef]:
     """Identity-like nodes that may go: name → node."""
     candidates = {node.name: node for node in index.graph_def.node
-                  if node.op in IDENTITY_OPS and node.name not in protected and _forwards_a_value(index, node)}
+                  if node.op in _REMOVED_OPS and node.name not in protected and _forwards_values(index, node)}
     if not candidates:
         return {}
     in_control_flow = v1_control_flow_nodes(index)
-    return {name: node for name, node in candidates.items() if name not in in_control_flow}
+    consumers = index.consumers()
+    return {name: node for name, node in candidates.items()
+            if name not in in_control_flow and _read_ports_exist(node, consumers.get(name, ()))}
 
 
-def _forwards_a_value(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
-    """One data input, from a node that exists and is not a variable."""
-    data = [entry for entry in node.input if not entry.startswith("^")]
-    if len(data) != 1:
+def _forwards_values(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
+    """One data input (any number for an IdentityN), each from a node that exists and is not a variable."""
+    data = _data_inputs(node)
+    if len(data) != 1 and not (node.op == "IdentityN" and data):
         return False
-    source = index.nodes.get(parse_input(data[0]).node)
-    return source is not None and source.op not in VARIABLE_OPS
+    sources = [index.nodes.get(parse_input(entry).node) for entry in data]
+    return all(source is not None and source.op not in VARIABLE_OPS for source in sources)
+
+
+def _read_ports_exist(node: node_def_pb2.NodeDef, readers) -> bool:
+    """Whether every output read has a data input to forward (a read of `Identity:1` has none)."""
+    ports = len(_data_inputs(node))
+    return all(ref.control or ref.port < ports for _, ref in readers)
+
+
+def _data_inputs(node: node_def_pb2.NodeDef) -> list[str]:
+    return [entry for entry in node.input if not entry.startswith("^")]
 
 
 class _Replacements:
-    """What reads of removed nodes become: the entry each one forwards (through chains of them),
-    with the control inputs collected on the way."""
+    """What reads of removed nodes become: the entry each output forwards (through chains of removed
+    nodes), with the control inputs collected on the way."""
 
     def __init__(self, index: GraphIndex, removable: dict[str, node_def_pb2.NodeDef]):
         self._index = index
         self._removable = removable
-        self._resolved: dict[str, tuple[str, list[str]]] = {}  # removed node → (entry, controls)
+        self._resolved: dict[tuple[str, int], tuple[str, list[str]]] = {}  # (removed, port) → (entry, controls)
 
     def rewire(self, node: node_def_pb2.NodeDef) -> None:
         """Point the node's inputs past removed nodes, if it reads any."""
@@ -90,34 +107,43 @@ class _Replacements:
             ref = parse_input(entry)
             if ref.node not in self._removable:
                 (waits if ref.control else data).append(entry)
-                continue
-            forwarded, forwarded_controls = self._resolve(ref.node)
-            waits += forwarded_controls
-            if ref.control:
-                waits.append("^" + parse_input(forwarded).node)
+            elif ref.control:
+                waits += self._waits_replacing(ref.node)
             else:
+                forwarded, forwarded_controls = self._resolve(ref.node, ref.port)
+                waits += forwarded_controls
                 data.append(forwarded)
         read = {input_node_name(entry) for entry in data}  # a node read as data is waited for already
         del node.input[:]
         node.input.extend(data + [wait for wait in needed_controls(waits, self._index) if wait[1:] not in read])
 
-    def _resolve(self, name: str) -> tuple[str, list[str]]:
-        """The entry removed node `name` forwards, past other removed nodes, and their controls."""
-        first, chain, seen = name, [], set()  # chain: removed nodes each reading the next
-        while name not in self._resolved:
-            if name in seen:
-                raise cycle_error(chain[chain.index(name):])
-            seen.add(name)
-            node = self._removable[name]
-            entry = next(entry for entry in node.input if not entry.startswith("^"))
-            source = parse_input(entry).node
-            if source not in self._removable:
-                self._resolved[name] = (entry, controls(node))
+    def _waits_replacing(self, name: str) -> list[str]:
+        """What `^name` of a removed node becomes: waits for the nodes it forwards and what they waited for."""
+        waits = []
+        for port in range(len(_data_inputs(self._removable[name]))):
+            forwarded, forwarded_controls = self._resolve(name, port)
+            waits += [*forwarded_controls, "^" + parse_input(forwarded).node]
+        return waits
+
+    def _resolve(self, name: str, port: int) -> tuple[str, list[str]]:
+        """The entry output `port` of removed node `name` forwards, past other removed nodes, and
+        their controls."""
+        first = link = (name, port)
+        chain, seen = [], set()  # chain: outputs of removed nodes, each reading the next
+        while link not in self._resolved:
+            if link in seen:
+                raise cycle_error([node for node, _ in chain[chain.index(link):]])
+            seen.add(link)
+            node = self._removable[link[0]]
+            entry = _data_inputs(node)[link[1]]
+            source = parse_input(entry)
+            if source.node not in self._removable:
+                self._resolved[link] = (entry, controls(node))
                 break
-            chain.append(name)
-            name = source
-        forwarded, waits = self._resolved[name]
-        for link in reversed(chain):
-            waits = controls(self._removable[link]) + waits
-            self._resolved[link] = (forwarded, waits)
+            chain.append(link)
+            link = (source.node, source.port)
+        forwarded, waits = self._resolved[link]
+        for earlier in reversed(chain):
+            waits = controls(self._removable[earlier[0]]) + waits
+            self._resolved[earlier] = (forwarded, waits)
         return self._resolved[first]
