@@ -28,7 +28,6 @@ from pathlib import Path
 
 from tensorboard.compat.proto import meta_graph_pb2, node_def_pb2, tensor_shape_pb2
 
-from freezer.engines.read import slice_shapes
 from freezer.errors import GraphError, OptionError
 from freezer.graph import GraphIndex
 from freezer.io.checkpoint import resolve_checkpoint
@@ -39,7 +38,7 @@ from freezer.ops import (ASSIGN_OPS, BACK_EDGE_OPS, FUNCTION_CALL_OPS, FUNCTIONA
                          INITIALIZABLE_TABLE_OPS, INITIALIZED_CHECK_OPS, OPTIMIZER_OPS, PLACEHOLDER_OPS,
                          REF_ASSIGN_AS, REF_TWINS, RESOURCE_ASSIGN_OPS, RESTORE_OPS, SAVE_OPS, SHAPE_ONLY_OPS,
                          SUMMARY_OPS, SWITCH_OPS, TABLE_INIT_OPS, V1_CONTROL_FLOW_OPS, VARIABLE_OPS)
-from freezer.tensors import NUMPY_DTYPES, base_dtype, dtype_name, tensor_proto_to_numpy
+from freezer.tensors import ITEM_SIZES, base_dtype, dtype_name, tensor_proto_to_numpy
 from freezer.variables import Variable, describe_variables
 
 # Ops that end the inference graph: the saver's, initializers', training's. Nothing a model outputs
@@ -517,11 +516,11 @@ def _signature_tensor(key: str, info: meta_graph_pb2.TensorInfo) -> Tensor:
 def _summarize(variables: list[Variable]) -> Variables:
     total, unknown = 0, 0
     for variable in variables:
-        dtype = NUMPY_DTYPES.get(variable.dtype)
-        if variable.shape is None or dtype is None or dtype.hasobject:
+        item_size = ITEM_SIZES.get(variable.dtype)
+        if variable.shape is None or item_size is None:  # strings have no fixed size
             unknown += 1
         else:
-            total += _volume(variable.shape) * dtype.itemsize
+            total += _volume(variable.shape) * item_size
     dtypes = collections.Counter(variable.dtype for variable in variables)
     return Variables(len(variables), total, unknown, {dtype_name(dtype): count for dtype, count in dtypes.most_common()})
 
@@ -553,6 +552,8 @@ def check_checkpoint(prefix: str, variables: list[Variable]) -> CheckpointReport
 
 def _mismatch(variable: Variable, dtype: int, shape: tuple[int, ...]) -> Mismatch | None:
     """The difference between what the graph expects under the variable's key and what is there."""
+    from freezer.engines.read import slice_shapes  # here: that module loads numpy, which inspect needs not
+
     expected = slice_shapes(variable)[0] if variable.slice_spec else variable.shape
     if dtype == variable.dtype and (expected is None or tuple(expected) == tuple(shape)):
         return None

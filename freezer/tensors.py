@@ -6,38 +6,61 @@ Values are always written the same way (numbers as little-endian `tensor_content
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
 
 from freezer.errors import GraphError
 
-# bfloat16 has no numpy dtype; its values travel as their raw 16-bit patterns.
-NUMPY_DTYPES: dict[int, np.dtype] = {
-    types_pb2.DT_FLOAT: np.dtype("<f4"),
-    types_pb2.DT_DOUBLE: np.dtype("<f8"),
-    types_pb2.DT_HALF: np.dtype("<f2"),
-    types_pb2.DT_BFLOAT16: np.dtype("<u2"),
-    types_pb2.DT_INT8: np.dtype("i1"),
-    types_pb2.DT_INT16: np.dtype("<i2"),
-    types_pb2.DT_INT32: np.dtype("<i4"),
-    types_pb2.DT_INT64: np.dtype("<i8"),
-    types_pb2.DT_UINT8: np.dtype("u1"),
-    types_pb2.DT_UINT16: np.dtype("<u2"),
-    types_pb2.DT_UINT32: np.dtype("<u4"),
-    types_pb2.DT_UINT64: np.dtype("<u8"),
-    types_pb2.DT_BOOL: np.dtype("?"),
-    types_pb2.DT_COMPLEX64: np.dtype("<c8"),
-    types_pb2.DT_COMPLEX128: np.dtype("<c16"),
-    types_pb2.DT_STRING: np.dtype(object),
-    # Quantized types are stored as their underlying integers.
-    types_pb2.DT_QINT8: np.dtype("i1"),
-    types_pb2.DT_QUINT8: np.dtype("u1"),
-    types_pb2.DT_QINT16: np.dtype("<i2"),
-    types_pb2.DT_QUINT16: np.dtype("<u2"),
-    types_pb2.DT_QINT32: np.dtype("<i4"),
+if TYPE_CHECKING:
+    import numpy as np
+
+# Each dtype's numpy type code: a kind letter, then bytes per element. bfloat16 has no numpy dtype,
+# its values travel as their raw 16-bit patterns; quantized types are stored as their integers.
+_NUMPY_CODES: dict[int, str] = {
+    types_pb2.DT_FLOAT: "<f4",
+    types_pb2.DT_DOUBLE: "<f8",
+    types_pb2.DT_HALF: "<f2",
+    types_pb2.DT_BFLOAT16: "<u2",
+    types_pb2.DT_INT8: "i1",
+    types_pb2.DT_INT16: "<i2",
+    types_pb2.DT_INT32: "<i4",
+    types_pb2.DT_INT64: "<i8",
+    types_pb2.DT_UINT8: "u1",
+    types_pb2.DT_UINT16: "<u2",
+    types_pb2.DT_UINT32: "<u4",
+    types_pb2.DT_UINT64: "<u8",
+    types_pb2.DT_BOOL: "b1",
+    types_pb2.DT_COMPLEX64: "<c8",
+    types_pb2.DT_COMPLEX128: "<c16",
+    types_pb2.DT_QINT8: "i1",
+    types_pb2.DT_QUINT8: "u1",
+    types_pb2.DT_QINT16: "<i2",
+    types_pb2.DT_QUINT16: "<u2",
+    types_pb2.DT_QINT32: "<i4",
 }
+
+# Bytes per element of each fixed-size dtype, known without loading numpy (`freezer inspect` sums
+# variable sizes and never needs numpy otherwise). Strings have no fixed size.
+ITEM_SIZES: dict[int, int] = {dtype: int(code.lstrip("<")[1:]) for dtype, code in _NUMPY_CODES.items()}
+
+
+@functools.cache
+def _numpy_dtypes() -> dict[int, np.dtype]:
+    import numpy as np
+
+    return {**{dtype: np.dtype(code) for dtype, code in _NUMPY_CODES.items()}, types_pb2.DT_STRING: np.dtype(object)}
+
+
+def __getattr__(name: str):
+    # NUMPY_DTYPES (dtype -> numpy dtype, DT_STRING -> object) is built on first use, so that
+    # importing this module does not load numpy.
+    if name == "NUMPY_DTYPES":
+        return _numpy_dtypes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Where a TensorProto keeps values given one by one (rather than as tensor_content).
 _VALUE_FIELDS: dict[int, str] = {
@@ -90,11 +113,13 @@ def make_shape(dims: tuple[int, ...] | list[int]) -> tensor_shape_pb2.TensorShap
 
 def make_tensor_proto(array: np.ndarray, dtype: int) -> tensor_pb2.TensorProto:
     """A TensorProto of type `dtype` holding `array` (whose bytes must already be of that type)."""
+    import numpy as np
+
     proto = tensor_pb2.TensorProto(dtype=dtype, tensor_shape=make_shape(array.shape))
     if dtype == types_pb2.DT_STRING:
         proto.string_val.extend(_as_bytes(item) for item in array.reshape(-1))
         return proto
-    expected = NUMPY_DTYPES[dtype]
+    expected = _numpy_dtypes()[dtype]
     if array.dtype.itemsize != expected.itemsize:
         raise ValueError(f"array of {array.dtype} cannot hold {dtype_name(dtype)} values")
     if array.dtype.byteorder == ">":  # tensor_content is little-endian whatever the machine
@@ -132,7 +157,9 @@ def tensor_proto_to_numpy(proto: tensor_pb2.TensorProto, owner: str = "A tensor"
     elements, `tensor_content` of exactly the bytes the shape needs and no more values than
     elements. A bad tensor is a `GraphError` naming `owner` (`"Const c"`).
     """
-    dtype = NUMPY_DTYPES.get(proto.dtype)
+    import numpy as np
+
+    dtype = _numpy_dtypes().get(proto.dtype)
     if dtype is None:
         raise GraphError(f"{owner} holds a tensor of {dtype_name(proto.dtype)}, which freezer cannot read; "
                          "re-export the graph with TensorFlow.")

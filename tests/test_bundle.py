@@ -87,6 +87,15 @@ def test_every_dtype_matches_tensorflow(all_dtypes):
     assert_matches_tf(all_dtypes)
 
 
+
+def test_reading_the_index_loads_no_numpy(all_dtypes):
+    # `freezer inspect` reads only the index: its dtypes and shapes, not one value.
+    code = ("import sys; from freezer.io.bundle import BundleReader; "
+            f"contents = BundleReader({all_dtypes!r}).contents(); "
+            "print(len(contents), 'numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(TENSORS)), "False"]
+
 def test_arrays_are_read_only_views_and_survive_close(all_dtypes):
     reader = BundleReader(all_dtypes)
     array = reader.read("f32")

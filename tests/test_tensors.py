@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from tensorboard.compat.proto import tensor_pb2, types_pb2
 
-from freezer.tensors import dtype_name, make_tensor_proto, tensor_proto_to_numpy
+from freezer.tensors import ITEM_SIZES, NUMPY_DTYPES, dtype_name, make_tensor_proto, tensor_proto_to_numpy
 
 tf = pytest.importorskip("tensorflow")
 
@@ -64,3 +64,10 @@ def test_wrong_width_is_refused():
 
 def test_dtype_names():
     assert dtype_name(types_pb2.DT_FLOAT) == "float" and dtype_name(types_pb2.DT_INT64) == "int64"
+
+
+def test_item_sizes_are_tensorflows():
+    # Every dtype numpy can hold but strings has a fixed size, known without numpy.
+    assert set(ITEM_SIZES) == set(NUMPY_DTYPES) - {types_pb2.DT_STRING}
+    for dtype, size in ITEM_SIZES.items():
+        assert size == tf.as_dtype(dtype).size == NUMPY_DTYPES[dtype].itemsize, dtype_name(dtype)

@@ -39,15 +39,18 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import crc32c
-import numpy as np
 from tensorboard.compat.proto import types_pb2
 
 from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
 from freezer.io.checkpoint import open_checkpoint_file
-from freezer.tensors import NUMPY_DTYPES, dtype_name
+from freezer.tensors import dtype_name
+
+if TYPE_CHECKING:  # numpy is imported where values are read: reading the index (`freezer inspect`) needs none
+    import numpy as np
 
 _TABLE_MAGIC = 0xDB4775248B80FB57
 _FOOTER_SIZE = 48
@@ -503,6 +506,8 @@ class BundleReader:
             raise CheckpointError(f"The slices of '{key}' in {self._index} do not cover the part "
                                   f"{wanted} the graph asks for; the graph and the checkpoint do "
                                   "not match.")
+        import numpy as np
+
         stored = [self._tensor(key, part) for _, _, part in parts]  # views: nothing copied yet
         out = np.empty(shape, dtype=stored[0].dtype)
         filled = np.zeros(shape, dtype=bool)  # slices that overlap each other leave a gap
@@ -542,6 +547,10 @@ class BundleReader:
     # -- data
 
     def _tensor(self, key: str, entry: _Entry) -> np.ndarray:
+        import numpy as np
+
+        from freezer.tensors import NUMPY_DTYPES
+
         if len(entry.shape) > _NUMPY_MAX_RANK:
             raise CheckpointError(f"Tensor '{key}' in {self._index} has {len(entry.shape)} "
                                   f"dimensions; freezer reads at most {_NUMPY_MAX_RANK}.")
@@ -593,6 +602,8 @@ class BundleReader:
 
 def _strings(stored: memoryview, count: int) -> tuple[np.ndarray, int]:
     """Decode a DT_STRING tensor: (object array of bytes, crc32c as TF computes it)."""
+    import numpy as np
+
     if not stored and count == 0:  # TF reads a 0-byte string entry as empty (it writes 4 bytes)
         return np.empty(0, dtype=object), 0
     if count > len(stored):  # each length takes a byte at least: this bounds the loop below
