@@ -7,6 +7,16 @@ a placeholder `x`, an output node `y` and the Saver's nodes, plus a V2 checkpoin
 * big:   20 dense layers 2048x2048 float32, checkpoint ~336 MB;
 * many:  3000 dense layers 8x8 (6000 variables, ~54k nodes, ~24 MB of text), checkpoint ~1 MB.
 
+Three more for graphs that are big in nodes rather than weights (issue 10):
+
+* deep_bin:  4000 dense layers 8x8 (8000 variables), a binary GraphDef;
+* chain:     one REF variable of 4 floats read through a chain of 300,000 Identity ops, text;
+* chain_bin: the same chain as a binary GraphDef.
+
+`chain_scaling` stands for three chains of 100k, 300k (`chain`) and 1M Identity ops (text), and
+the report says how freeze's time grows with the length: linear growth is 3.0x, then 3.33x.
+TF's freeze_graph is not run on the chains: it fails on them (RecursionError), after 78 s at 100k.
+
 Two ResNet50 workloads (issue 7): one model (random weights, ~100 MB of variables) given two
 ways, so freezing a SavedModel can be compared with freezing the same model the old way:
 
@@ -31,6 +41,7 @@ Usage (with the venv's Python, so `freeze` and TensorFlow are the ones installed
     python scripts/bench.py                                  # all workloads, 3 runs
     python scripts/bench.py --workloads small,many --runs 5
     python scripts/bench.py --workloads resnet_sm,resnet_graph  # SavedModel vs GraphDef + checkpoint
+    python scripts/bench.py --workloads chain_scaling        # 100k, 300k, 1M Identity ops: linear?
     python scripts/bench.py --engines native,session         # add a row for --engine session
     python scripts/bench.py --markdown /tmp/bench.md         # also write the block to a file
 """
@@ -51,14 +62,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+TEXT_GRAPH, BINARY_GRAPH = "model.pbtxt", "model.pb"  # a workload's graph file, by its format
 DENSE_WORKLOADS = {
-    # name: (dense layers, width)
-    "small": (3, 64),
-    "big": (20, 2048),
-    "many": (3000, 8),
+    # name: (dense layers, width, graph file)
+    "small": (3, 64, TEXT_GRAPH),
+    "big": (20, 2048, TEXT_GRAPH),
+    "many": (3000, 8, TEXT_GRAPH),
+    "deep_bin": (4000, 8, BINARY_GRAPH),
 }
+CHAIN_WORKLOADS = {
+    # name: (Identity ops in the chain, graph file)
+    "chain": (300_000, TEXT_GRAPH),
+    "chain_bin": (300_000, BINARY_GRAPH),
+    "chain_100k": (100_000, TEXT_GRAPH),
+    "chain_1m": (1_000_000, TEXT_GRAPH),
+}
+CHAIN_WIDTH = 4  # floats in the chain's one variable
+# --workloads chain_scaling: these, shortest first, and how freeze's time grows from one to the next.
+CHAIN_SCALING, SCALING_CHAINS = "chain_scaling", ("chain_100k", "chain", "chain_1m")
+# Workloads TF's freeze_graph is not run on, and why (said under the table). On a chain it fails:
+# convert_variables_to_constants recurses once per op on the way from the variable (seen with TF
+# 2.21: 78 s, 1.5 GB, then the RecursionError at 100k ops).
+WITHOUT_TF_ROUTE = {name: "TF freeze_graph not run: on a chain of Identity ops this long it fails with "
+                          "RecursionError (convert_variables_to_constants recurses once per op)"
+                    for name in CHAIN_WORKLOADS}
 RESNET_SAVED_MODEL, RESNET_GRAPH = "resnet_sm", "resnet_graph"
-WORKLOADS = [*DENSE_WORKLOADS, RESNET_SAVED_MODEL, RESNET_GRAPH]
+WORKLOADS = [*DENSE_WORKLOADS, *CHAIN_WORKLOADS, RESNET_SAVED_MODEL, RESNET_GRAPH]
+DEFAULT_WORKLOADS = [*DENSE_WORKLOADS, "chain", "chain_bin", RESNET_SAVED_MODEL, RESNET_GRAPH, CHAIN_SCALING]
 DEFAULT_WORKDIR = Path("/tmp/freezer-bench")
 MIN_RUNS = 3
 SEED = 1234
@@ -101,6 +131,8 @@ def build_workload(name, folder):
         build_resnet_saved_model(folder)
     elif name == RESNET_GRAPH:
         build_resnet_graph(folder)
+    elif name in CHAIN_WORKLOADS:
+        build_chain(name, folder)
     else:
         build_dense(name, folder)
 
@@ -111,7 +143,7 @@ def build_dense(name, folder):
     tf.compat.v1.disable_eager_execution()
     tf.compat.v1.disable_resource_variables()
     tf.compat.v1.set_random_seed(SEED)
-    layers, width = DENSE_WORKLOADS[name]
+    layers, width, graph_file = DENSE_WORKLOADS[name]
 
     h = tf.compat.v1.placeholder(tf.float32, [None, width], name="x")
     for i in range(layers):
@@ -132,11 +164,44 @@ def build_dense(name, folder):
         sess.run(init)
         saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
         graph_def = sess.graph.as_graph_def()
-        tf.io.write_graph(graph_def, str(folder), "model.pbtxt", as_text=True)
+    write_graph_and_info(graph_def, folder, graph_file)
 
+
+def build_chain(name, folder):
+    """y = x + v read through a chain of Identity ops: a graph long in nodes, tiny in weights,
+    as unrolled RNNs are. The chain is added to the GraphDef directly, far faster than as TF ops."""
+    import tensorflow as tf
+
+    tf.compat.v1.disable_eager_execution()
+    length, graph_file = CHAIN_WORKLOADS[name]
+    x = tf.compat.v1.placeholder(tf.float32, [None, CHAIN_WIDTH], name="x")
+    variable = tf.compat.v1.get_variable("v", [CHAIN_WIDTH], use_resource=False,
+                                         initializer=tf.compat.v1.ones_initializer())
+    saver = tf.compat.v1.train.Saver()
+    with tf.compat.v1.Session() as sess:
+        sess.run(tf.compat.v1.global_variables_initializer())
+        saver.save(sess, str(folder / "ckpt" / "model"), write_meta_graph=False)
+        graph_def = sess.graph.as_graph_def()
+
+    float_type = tf.float32.as_datatype_enum
+    last = variable.value().op.name  # v/read
+    for i in range(length):
+        node = graph_def.node.add(name=f"chain/{i}", op="Identity", input=[last])
+        node.attr["T"].type = float_type
+        last = node.name
+    y = graph_def.node.add(name="y", op="AddV2", input=[x.op.name, last])
+    y.attr["T"].type = float_type
+    write_graph_and_info(graph_def, folder, graph_file)
+
+
+def write_graph_and_info(graph_def, folder, graph_file):
+    """Write the graph (text or binary, by its file name) and then the workload's info."""
+    import tensorflow as tf
+
+    tf.io.write_graph(graph_def, str(folder), graph_file, as_text=graph_file == TEXT_GRAPH)
     info = {
         "nodes": len(graph_def.node),
-        "graph_bytes": (folder / "model.pbtxt").stat().st_size,
+        "graph_bytes": (folder / graph_file).stat().st_size,
         "checkpoint_bytes": sum(p.stat().st_size for p in (folder / "ckpt").glob("model.*")),
     }
     (folder / WORKLOAD_INFO).write_text(json.dumps(info) + "\n")
@@ -238,12 +303,13 @@ def workload_tools(workdir, name, info, engines, freeze):
     if name == RESNET_SAVED_MODEL:
         return saved_model_tools(workdir / name / "saved_model", engines, freeze)
     if name == RESNET_GRAPH:
-        return graph_tools(workdir / name / "model.pb", info["output"], engines, freeze)
-    return graph_tools(workdir / name / "model.pbtxt", "y", engines, freeze)
+        return graph_tools(workdir / name / BINARY_GRAPH, info["output"], engines, freeze)
+    graph_file = DENSE_WORKLOADS[name][2] if name in DENSE_WORKLOADS else CHAIN_WORKLOADS[name][1]
+    return graph_tools(workdir / name / graph_file, "y", engines, freeze, with_tf_route=name not in WITHOUT_TF_ROUTE)
 
 
-def graph_tools(graph, output, engines, freeze):
-    """freeze, freeze_graph and the floor for a GraphDef beside its checkpoint ckpt/model."""
+def graph_tools(graph, output, engines, freeze, with_tf_route=True):
+    """freeze, freeze_graph (`with_tf_route`) and the floor for a GraphDef beside its checkpoint ckpt/model."""
     prefix = graph.parent / "ckpt" / "model"
 
     def freeze_argv(engine):
@@ -253,11 +319,12 @@ def graph_tools(graph, output, engines, freeze):
     tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
     saver = graph.parent / SAVER_FILE
     saver_flags = [f"--input_saver={saver}"] if saver.exists() else []
-    tools.append(Tool(FREEZE_GRAPH_LABEL, lambda out: [
-        sys.executable, "-m", FREEZE_GRAPH_MODULE,
-        f"--input_graph={graph}", f"--input_binary={str(graph.suffix == '.pb').lower()}",
-        f"--input_checkpoint={prefix}", f"--output_node_names={output}", f"--output_graph={out}",
-        *saver_flags], role="tf"))
+    if with_tf_route:
+        tools.append(Tool(FREEZE_GRAPH_LABEL, lambda out: [
+            sys.executable, "-m", FREEZE_GRAPH_MODULE,
+            f"--input_graph={graph}", f"--input_binary={str(graph.suffix == '.pb').lower()}",
+            f"--input_checkpoint={prefix}", f"--output_node_names={output}", f"--output_graph={out}",
+            *saver_flags], role="tf"))
     tools.append(floor_tool(prefix))
     return tools
 
@@ -362,6 +429,8 @@ def machine_line():
 
 
 def size(nbytes):
+    if nbytes < 1e3:
+        return f"{nbytes} B"
     return f"{nbytes / 1e6:.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.0f} KB"
 
 
@@ -375,9 +444,18 @@ def workload_line(name, info):
         return (f"* `{name}`: the same ResNet50 from tf-keras in TF1 graph mode (learning phase 0), "
                 f"{info['nodes']} nodes, {size(info['graph_bytes'])} binary .pb, "
                 f"{size(info['checkpoint_bytes'])} Saver checkpoint, output `{info['output']}`")
-    layers, width = DENSE_WORKLOADS[name]
+    if name in CHAIN_WORKLOADS:
+        length, graph_file = CHAIN_WORKLOADS[name]
+        return (f"* `{name}`: one {CHAIN_WIDTH}-float variable read through a chain of {length:,} Identity ops, "
+                f"{info['nodes']} nodes, {size(info['graph_bytes'])} {graph_format(graph_file)}, "
+                f"{size(info['checkpoint_bytes'])} checkpoint")
+    layers, width, graph_file = DENSE_WORKLOADS[name]
     return (f"* `{name}`: {layers} dense layers {width}x{width}, {info['nodes']} nodes, "
-            f"{size(info['graph_bytes'])} pbtxt, {size(info['checkpoint_bytes'])} checkpoint")
+            f"{size(info['graph_bytes'])} {graph_format(graph_file)}, {size(info['checkpoint_bytes'])} checkpoint")
+
+
+def graph_format(graph_file):
+    return "pbtxt" if graph_file == TEXT_GRAPH else "binary .pb"
 
 
 def ratio(value, reference):
@@ -419,6 +497,35 @@ def saved_model_vs_graph_lines(results):
     return lines
 
 
+def without_tf_route_lines(results):
+    """Which workloads have no TF row, and why: one line per reason."""
+    by_reason = {}
+    for workload, _ in results:
+        if workload in WITHOUT_TF_ROUTE:
+            by_reason.setdefault(WITHOUT_TF_ROUTE[workload], []).append(f"`{workload}`")
+    return [f"\n{', '.join(workloads)}: {reason}." for reason, workloads in by_reason.items()]
+
+
+def chain_growth_lines(results, infos):
+    """Issue 10's target: freeze's time grows linearly with the graph. Each chain against the one
+    before it: the growth in nodes, in median wall time, and in wall time less start-up (the median
+    of `freeze --help`), which a longer chain does not repeat."""
+    by_workload = {workload: medians_by_label(tools) for workload, tools in results}
+    if not all(name in by_workload for name in SCALING_CHAINS):
+        return []
+    start_up = by_workload["–"]["freeze --help"]
+    lines = ["", "Growth with the chain's length (linear: the wall time grows as the nodes do):", ""]
+    for shorter, longer in zip(SCALING_CHAINS, SCALING_CHAINS[1:]):
+        nodes = infos[longer]["nodes"] / infos[shorter]["nodes"]
+        for label, short_time in by_workload[shorter].items():
+            if label.startswith("freeze ") and label in by_workload[longer]:
+                long_time = by_workload[longer][label]
+                lines.append(f"* {label}, `{shorter}` -> `{longer}` ({nodes:.2f}x nodes): "
+                             f"{short_time:.3f} s -> {long_time:.3f} s, {long_time / short_time:.2f}x wall, "
+                             f"{(long_time - start_up) / (short_time - start_up):.2f}x without start-up")
+    return lines
+
+
 def report(results, infos, runs):
     method = (f"Median of {runs} runs after one warm-up run each; "
               "peak RSS is the largest over those runs. Ratios compare median wall times.")
@@ -432,7 +539,9 @@ def report(results, infos, runs):
               "|---|---|---:|---:|---:|---:|---:|"]
     for workload, tools in results:
         lines += table_rows(workload, tools)
+    lines += without_tf_route_lines(results)
     lines += saved_model_vs_graph_lines(results)
+    lines += chain_growth_lines(results, infos)
     return "\n".join(lines) + "\n"
 
 
@@ -454,8 +563,9 @@ def comma_list(allowed=None):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workloads", type=comma_list(list(WORKLOADS)), default=list(WORKLOADS),
-                        help=f"comma-separated (default: {','.join(WORKLOADS)})")
+    parser.add_argument("--workloads", type=comma_list([*WORKLOADS, CHAIN_SCALING]), default=DEFAULT_WORKLOADS,
+                        help=f"comma-separated; {CHAIN_SCALING} stands for {','.join(SCALING_CHAINS)} "
+                             f"(default: {','.join(DEFAULT_WORKLOADS)})")
     parser.add_argument("--engines", type=comma_list(), default=["native"],
                         help="freeze engines, one row each (default: native; e.g. native,session)")
     parser.add_argument("--runs", type=int, default=MIN_RUNS,
@@ -467,7 +577,16 @@ def parse_args():
     args = parser.parse_args()
     if args.runs < MIN_RUNS:
         parser.error(f"--runs must be at least {MIN_RUNS}")
+    args.workloads = expand_scaling(args.workloads)
     return args
+
+
+def expand_scaling(workloads):
+    """The workloads with chain_scaling replaced by its chains, each workload once, in order."""
+    expanded = []
+    for name in workloads:
+        expanded += SCALING_CHAINS if name == CHAIN_SCALING else [name]
+    return list(dict.fromkeys(expanded))
 
 
 def main():
