@@ -9,13 +9,15 @@ frozen graph is written. A V1 checkpoint (one table file at the prefix itself) i
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from freezer.io.bundle import BundleReader
 from freezer.io.checkpoint import is_v1_checkpoint
 from freezer.io.v1_checkpoint import V1CheckpointReader
 from freezer.variables import Variable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class NativeCheckpoint:

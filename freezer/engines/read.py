@@ -6,15 +6,17 @@ import importlib
 import importlib.util
 import math
 from collections.abc import Mapping
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from freezer.errors import CheckpointError, UnsupportedCheckpoint
 from freezer.graph import format_suggestions, nearest
 from freezer.io.bundle import parse_slice_spec
 from freezer.progress import Progress
-from freezer.tensors import NUMPY_DTYPES, dtype_name
+from freezer.tensors import ITEM_SIZES, dtype_name
 from freezer.variables import Variable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def read_variables(engine: str, prefix: str, variables: list[Variable], notes: list[str],
@@ -56,7 +58,7 @@ def _stored_bytes(variable: Variable, stored: tuple[int, tuple[int, ...]]) -> in
     dtype, shape = stored
     if variable.slice_spec:
         shape = slice_shapes(variable)[1]
-    itemsize = NUMPY_DTYPES[dtype].itemsize if dtype in NUMPY_DTYPES else 1
+    itemsize = ITEM_SIZES.get(dtype, 1)
     return math.prod(shape) * itemsize
 
 

@@ -11,12 +11,14 @@ streaming the GraphDef to disk, producing exactly the bytes of
 from __future__ import annotations
 
 import dataclasses
-
-import numpy as np
+from typing import TYPE_CHECKING
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
 from freezer.io.wire import length_delimited_header
 from freezer.progress import NO_PROGRESS, Progress
+
+if TYPE_CHECKING:  # numpy is imported where values are handled: reading a graph needs none of it
+    import numpy as np
 
 _NODE_FIELD = 1  # GraphDef.node
 _ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
@@ -66,7 +68,7 @@ class FrozenGraph:
 
     def _pieces(self, node: node_def_pb2.NodeDef) -> list:
         """The Const's serialization: its head, then the value's own buffer (not copied)."""
-        content = memoryview(_contiguous(self.deferred[node.name]).reshape(-1).view(np.uint8))
+        content = memoryview(_contiguous(self.deferred[node.name]).reshape(-1).view("uint8"))
         return [*_const_head(node, len(content)), content]
 
 
@@ -116,4 +118,4 @@ def _contiguous(array: np.ndarray) -> np.ndarray:
     """C-ordered little-endian bytes (a view when the array already is: the common case)."""
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
-    return np.ascontiguousarray(array)
+    return array if array.flags.c_contiguous else array.copy(order="C")
