@@ -24,7 +24,7 @@ from freezer.io import events
 from freezer.io.checkpoint import checkpoint_files_read, resolve_checkpoint
 from freezer.io.frozen import FrozenGraph
 from freezer.io.graphdef import ensure_writable_output, read_graph, write_graph
-from freezer.io.savedmodel import SignatureTensor, is_saved_model, read_saved_model
+from freezer.io.savedmodel import SignatureTensor, is_saved_model, read_saved_model, refuse_graph_arguments
 from freezer.options import FreezeOptions
 from freezer.outputs import (Signature, described_tensor, graph_inputs, requested_outputs, resolve_outputs,
                              split_names)
@@ -146,12 +146,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     started = time.perf_counter()
     graph_path = Path(graph)
     if is_saved_model(graph_path):
-        if run is not None:
-            raise OptionError(f"--run {run} picks a run of a log folder, and {graph_path} is a SavedModel "
-                              "folder; leave --run out.")
-        if checkpoint is not None:
-            raise OptionError(f"{graph_path} is a SavedModel folder, whose variables/ is its checkpoint; "
-                              "leave out the CHECKPOINT argument.")
+        refuse_graph_arguments(graph_path, checkpoint, run)
         return freeze_saved_model(graph_path, tag=tag, signature=signature, outputs=outputs, output=output,
                                   as_text=as_text, progress=progress, **options)
     if tag is not None or signature is not None:

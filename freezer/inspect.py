@@ -32,8 +32,8 @@ from freezer.errors import GraphError, OptionError
 from freezer.graph import GraphIndex
 from freezer.io.checkpoint import resolve_checkpoint
 from freezer.io.graphdef import read_graph
-from freezer.io.savedmodel import (OBJECT_GRAPH_KEY, _read_saved_model_file, describe_tags, is_saved_model,
-                                   read_saved_model, user_signatures)
+from freezer.io.savedmodel import (OBJECT_GRAPH_KEY, describe_tags, is_saved_model, read_saved_model,
+                                   refuse_graph_arguments, user_signatures)
 from freezer.ops import (ASSIGN_OPS, BACK_EDGE_OPS, FUNCTION_CALL_OPS, FUNCTIONAL_CONTROL_FLOW_OPS,
                          INITIALIZABLE_TABLE_OPS, INITIALIZED_CHECK_OPS, OPTIMIZER_OPS, PLACEHOLDER_OPS,
                          REF_ASSIGN_AS, REF_TWINS, RESOURCE_ASSIGN_OPS, RESTORE_OPS, SAVE_OPS, SHAPE_ONLY_OPS,
@@ -228,12 +228,7 @@ def inspect_path(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
 
 
 def _inspect_saved_model(folder: Path, checkpoint, tag, signature, run) -> Inspection:
-    if run is not None:
-        raise OptionError(f"--run {run} picks a run of a log folder, and {folder} is a SavedModel "
-                          "folder; leave --run out.")
-    if checkpoint is not None:
-        raise OptionError(f"{folder} is a SavedModel folder, whose variables/ is its checkpoint; "
-                          "leave out the CHECKPOINT argument.")
+    refuse_graph_arguments(folder, checkpoint, run)
     loaded = read_saved_model(folder, tag=tag, signature=signature)
     index = GraphIndex(loaded.graph_def)
     chosen = _signatures(loaded.meta_graph)
@@ -241,8 +236,8 @@ def _inspect_saved_model(folder: Path, checkpoint, tag, signature, run) -> Inspe
                for key, tensor in loaded.outputs.items()]
     inputs = [Input(key, tensor.dtype_name, tensor.shape, op=index[tensor.node].op)
               for key, tensor in loaded.inputs.items()]
-    info = SavedModelInfo([describe_tags(meta.meta_info_def.tags) for meta in _read_saved_model_file(folder)[1].meta_graphs],
-                          describe_tags(loaded.tags), chosen, loaded.signature_name)
+    info = SavedModelInfo([describe_tags(tags) for tags in loaded.tag_sets], describe_tags(loaded.tags), chosen,
+                          loaded.signature_name)
     graph = _GraphFacts(index)
     # A TF2 variable's handles: those the functions capture have keys; the others are the loader's own.
     names = list(loaded.checkpoint_keys) or graph.nodes_running(VARIABLE_OPS)

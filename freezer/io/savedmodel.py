@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, tensor_shape_pb2, trackable_object_graph_pb2
 
-from freezer.errors import CheckpointError, GraphError
+from freezer.errors import CheckpointError, GraphError, OptionError
 from freezer.graph import GraphIndex, parse_input
 from freezer.io.bundle import BundleReader
 from freezer.io.files import NotRegularFile, open_regular_file
@@ -90,6 +90,7 @@ class LoadedSavedModel:
     folder: Path
     path: Path  # saved_model.pb or saved_model.pbtxt
     tags: tuple[str, ...]  # the chosen MetaGraph's tag set (empty for one saved without tags)
+    tag_sets: list[tuple[str, ...]]  # every MetaGraph's, in the file's order
     meta_graph: meta_graph_pb2.MetaGraphDef
     graph_def: graph_pb2.GraphDef
     saver_def: saver_pb2.SaverDef | None
@@ -114,6 +115,17 @@ def is_saved_model(path: Path) -> bool:
                               or (path / "variables").is_dir())
 
 
+def refuse_graph_arguments(folder: Path, checkpoint: object, run: str | None) -> None:
+    """A SavedModel folder brings its own checkpoint and is no log folder: a CHECKPOINT or `--run`
+    given with one is a mistake, said as such."""
+    if run is not None:
+        raise OptionError(f"--run {run} picks a run of a log folder, and {folder} is a SavedModel "
+                          "folder; leave --run out.")
+    if checkpoint is not None:
+        raise OptionError(f"{folder} is a SavedModel folder, whose variables/ is its checkpoint; "
+                          "leave out the CHECKPOINT argument.")
+
+
 def read_saved_model(folder: str | os.PathLike, *, tag: str | Iterable[str] | None = None,
                      signature: str | None = None) -> LoadedSavedModel:
     """Read the SavedModel in `folder`; `tag` is a tag set ("serve", "serve,gpu", or an iterable;
@@ -129,7 +141,8 @@ def read_saved_model(folder: str | os.PathLike, *, tag: str | Iterable[str] | No
     prefix = _checkpoint_prefix(folder, meta.graph_def)
     assets = folder / ASSETS_FOLDER
     return LoadedSavedModel(
-        folder=folder, path=path, tags=tuple(meta.meta_info_def.tags), meta_graph=meta,
+        folder=folder, path=path, tags=tuple(meta.meta_info_def.tags),
+        tag_sets=[tuple(graph.meta_info_def.tags) for graph in saved_model.meta_graphs], meta_graph=meta,
         graph_def=meta.graph_def, saver_def=meta.saver_def if meta.HasField("saver_def") else None,
         signature_name=signature_name, inputs=inputs, outputs=outputs, checkpoint_prefix=prefix,
         assets_folder=assets if assets.is_dir() else None, init_op=_init_op(meta, node_names, folder),
