@@ -314,9 +314,9 @@ def graph_tools(graph, output, engines, freeze, with_tf_route=True):
 
     def freeze_argv(engine):
         return lambda out: [freeze, str(graph), str(prefix), "--outputs", output, "-o", str(out),
-                            "--engine", engine]
+                            *engine_flags(engine)]
 
-    tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
+    tools = [Tool(f"freeze {' '.join(engine_flags(engine))}", freeze_argv(engine)) for engine in engines]
     saver = graph.parent / SAVER_FILE
     saver_flags = [f"--input_saver={saver}"] if saver.exists() else []
     if with_tf_route:
@@ -332,13 +332,20 @@ def graph_tools(graph, output, engines, freeze, with_tf_route=True):
 def saved_model_tools(saved_model, engines, freeze):
     """freeze (the signature's outputs by default), TF's convert_v2 route and the floor."""
     def freeze_argv(engine):
-        return lambda out: [freeze, str(saved_model), "-o", str(out), "--engine", engine]
+        return lambda out: [freeze, str(saved_model), "-o", str(out), *engine_flags(engine)]
 
-    tools = [Tool(f"freeze --engine {engine}", freeze_argv(engine)) for engine in engines]
+    tools = [Tool(f"freeze {' '.join(engine_flags(engine))}", freeze_argv(engine)) for engine in engines]
     tools.append(Tool(CONVERT_V2_LABEL, lambda out: [
         sys.executable, "-c", CONVERT_V2_SCRIPT, str(saved_model), str(out)], role="tf"))
     tools.append(floor_tool(saved_model / "variables" / "variables"))
     return tools
+
+
+def engine_flags(engine):
+    """`native` → --engine native; `native+optimize` → --engine native --optimize (a row that measures
+    what --optimize adds)."""
+    name, _, extra = engine.partition("+")
+    return ["--engine", name, *([f"--{extra}"] if extra else [])]
 
 
 def floor_tool(prefix):
@@ -567,7 +574,8 @@ def parse_args():
                         help=f"comma-separated; {CHAIN_SCALING} stands for {','.join(SCALING_CHAINS)} "
                              f"(default: {','.join(DEFAULT_WORKLOADS)})")
     parser.add_argument("--engines", type=comma_list(), default=["native"],
-                        help="freeze engines, one row each (default: native; e.g. native,session)")
+                        help="freeze engines, one row each (default: native; e.g. native,session; "
+                             "native+optimize adds --optimize)")
     parser.add_argument("--runs", type=int, default=MIN_RUNS,
                         help=f"timed runs per tool, at least {MIN_RUNS} (default {MIN_RUNS})")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
