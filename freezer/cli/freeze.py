@@ -56,7 +56,7 @@ InitOpOption = Annotated[Optional[list[str]], typer.Option(
                                      "initializer_nodes (session engine).", show_default=False)]
 OptimizeOption = Annotated[bool, typer.Option(
     "--optimize", metavar="", help="Also optimize for inference (for OpenCV dnn, TFLite, tf2onnx): fold "
-                                   "batch norms into the layers before them.", show_default=False)]
+                                   "constants and batch norms, drop Identity nodes.", show_default=False)]
 WeightsOption = Annotated[str, typer.Option(
     "--weights", metavar="float32|float16", help="How float32 constants are stored: float16 halves the file "
                                                  "(cast back to float32 where they are used).")]
