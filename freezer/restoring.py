@@ -25,7 +25,7 @@ from pathlib import Path
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
 from freezer.engines.read import check_variable
-from freezer.engines.session import SessionCheckpoint, _tensorflow, _without_devices
+from freezer.engines.session import SessionCheckpoint, import_tensorflow, without_devices
 from freezer.errors import CheckpointError, FreezerError, OptionError
 from freezer.graph import GraphIndex, parse_input, reachable
 from freezer.initializers import table_initializers
@@ -116,7 +116,7 @@ def restore_original(original: OriginalGraph, *, input_map: Mapping[str, object]
     with graph.as_default():
         replaced = {original.tensor_name(name): tf.constant(value) for name, value in (input_map or {}).items()}
         elements = tf.compat.v1.import_graph_def(
-            _without_devices(tf, original.graph_def), name="", input_map=replaced or None,
+            without_devices(tf, original.graph_def), name="", input_map=replaced or None,
             return_elements=[original.tensor_name(name) for name in return_elements] if return_elements else None)
         assigns = _restore_ops(tf, graph, original.checkpoint, variables)
     session = tf.compat.v1.Session(graph=graph, config=tf.compat.v1.ConfigProto(allow_soft_placement=True))
@@ -133,7 +133,7 @@ def restore_original(original: OriginalGraph, *, input_map: Mapping[str, object]
 def tensorflow(what: str):
     """TensorFlow, imported now (quietly); `what` needs it, which the error says if it is missing."""
     try:
-        return _tensorflow()
+        return import_tensorflow()
     except CheckpointError:
         raise FreezerError(f"{what} needs TensorFlow; install it with {INSTALL_TENSORFLOW}.") from None
 

@@ -27,7 +27,7 @@ import numpy as np
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.check import check_frozen
-from freezer.engines.session import _without_devices
+from freezer.engines.session import without_devices
 from freezer.errors import CheckError, FreezerError, OptionError
 from freezer.graph import GraphIndex, format_suggestions, nearest, parse_input, reachable
 from freezer.initializers import table_initializers
@@ -381,7 +381,7 @@ def _run_frozen(frozen: graph_pb2.GraphDef, targets: list[str], feeds: Mapping[s
     tf = tensorflow("Verifying")
     graph = tf.Graph()
     with graph.as_default():
-        tf.compat.v1.import_graph_def(_without_devices(tf, frozen), name="")
+        tf.compat.v1.import_graph_def(without_devices(tf, frozen), name="")
     with tf.compat.v1.Session(graph=graph, config=tf.compat.v1.ConfigProto(allow_soft_placement=True)) as session:
         pairs = _output_pairs(graph, original, original_index, outputs)
         return pairs, _run(session, targets, [tensor for tensor, _ in pairs], feeds, "the frozen graph")

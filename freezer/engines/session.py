@@ -20,7 +20,8 @@ from freezer.errors import CheckpointError
 from freezer.variables import Variable
 
 
-def _tensorflow():
+def import_tensorflow():
+    """TensorFlow, imported quietly; without it, the one-line error that says how to install it."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF errors become exceptions; its log lines only add noise
     try:
         with _native_stderr_silenced():
@@ -48,7 +49,7 @@ def _native_stderr_silenced():
 class SessionCheckpoint:
     def __init__(self, prefix: str):
         self._prefix = prefix
-        self._tf = _tensorflow()
+        self._tf = import_tensorflow()
 
     def contents(self) -> dict[str, tuple[int, tuple[int, ...]]]:
         """Checkpoint key → (dtype enum, shape), as TensorFlow's CheckpointReader lists them."""
@@ -89,7 +90,7 @@ class SessionCheckpoint:
         tf = self._tf
         graph = tf.Graph()
         with graph.as_default():
-            tf.import_graph_def(_without_devices(tf, graph_def), name="")
+            tf.import_graph_def(without_devices(tf, graph_def), name="")
             restored = tf.raw_ops.RestoreV2(
                 prefix=self._prefix, tensor_names=[v.key for v in restorable],
                 shape_and_slices=[v.slice_spec for v in restorable],
@@ -113,7 +114,7 @@ def _as_array(value, variable: Variable) -> np.ndarray:
     return np.asarray(value, dtype=object if variable.dtype == types_pb2.DT_STRING else None)
 
 
-def _without_devices(tf, graph_def):
+def without_devices(tf, graph_def):
     """A TF GraphDef of ours without devices: `/job:ps` placements name no device here."""
     copy = tf.compat.v1.GraphDef.FromString(graph_def.SerializeToString())
     for node in copy.node:
