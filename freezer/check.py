@@ -56,37 +56,45 @@ def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
             if name not in names and input_node_name(name) not in names:
                 raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph; "
                                  "the graph file is incomplete or was edited, re-export it.")
-            if parse_input(name).port > _MAX_PORT:
+            if ":" in name and parse_input(name).port > _MAX_PORT:  # only `node:port` has a port
                 raise CheckError(f"Node {node.name} takes input {name!r}, whose port is out of range; "
                                  "the graph file is damaged, re-export it.")
-            if after_control and not name.startswith("^"):
+            control = name.startswith("^")
+            if after_control and not control:
                 raise CheckError(f"Node {node.name} takes the data input {name!r} after a control input; "
                                  "TensorFlow cannot import it, re-export the graph.")
-            after_control = name.startswith("^")
+            after_control = control
 
 
 def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
     """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
-    op_of = {node.name: node.op for node in graph_def.node}
-    # Each node's inputs, less the back edges; Kahn's algorithm then visits every node of a DAG.
-    inputs = {node.name: {input_node_name(i) for i in node.input if input_node_name(i) in op_of}
-              - _back_edge_inputs(node, op_of) for node in graph_def.node}
-    consumers: dict[str, list[str]] = {}
-    for name, predecessors in inputs.items():
-        for predecessor in predecessors:
-            consumers.setdefault(predecessor, []).append(name)
-    ready = [name for name, predecessors in inputs.items() if not predecessors]
-    while ready:
-        name = ready.pop()
-        for consumer in consumers.get(name, []):
-            inputs[consumer].discard(name)
-            if not inputs[consumer]:
-                ready.append(consumer)
-    stuck = {name: predecessors for name, predecessors in inputs.items() if predecessors}
+    stuck = _unordered(GraphIndex(graph_def))
     if stuck:
         cycle = sorted(_one_cycle(stuck))
         raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
                          "that is not a while loop; TensorFlow cannot import it. Check the inputs of those nodes.")
+
+
+def _unordered(index: GraphIndex) -> dict[str, set[str]]:
+    """Kahn's algorithm over the edges less the back edges (those out of a NextIteration): the
+    nodes it cannot order, each with its inputs it could not order either; empty for a DAG.
+
+    Counts input entries, as `index.edges` lists them (an input read twice is there twice)."""
+    ops, edges = index.ops, index.edges
+    waiting = {name: sum(ops[source] not in BACK_EDGE_OPS for source in sources)
+               for name, sources in edges.inputs.items()}
+    ready = [name for name, count in waiting.items() if not count]
+    while ready:
+        name = ready.pop()
+        if ops[name] in BACK_EDGE_OPS:
+            continue  # its consumers never waited for it
+        for consumer in edges.consumers[name]:
+            waiting[consumer] -= 1
+            if not waiting[consumer]:
+                ready.append(consumer)
+    stuck = {name for name, count in waiting.items() if count}
+    return {name: {source for source in edges.inputs[name] if source in stuck and ops[source] not in BACK_EDGE_OPS}
+            for name in stuck}
 
 
 def _one_cycle(stuck: dict[str, set[str]]) -> list[str]:
@@ -99,10 +107,6 @@ def _one_cycle(stuck: dict[str, set[str]]) -> list[str]:
         name = min(stuck[name])  # an unordered node's unordered inputs are all unordered nodes
     names = list(path)
     return names[names.index(name):]
-
-
-def _back_edge_inputs(node, op_of: dict[str, str]) -> set[str]:
-    return {input_node_name(i) for i in node.input if op_of.get(input_node_name(i)) in BACK_EDGE_OPS}
 
 
 def check_no_training_ops(graph_def: graph_pb2.GraphDef, kept: Collection[str] = frozenset()) -> None:

@@ -94,7 +94,7 @@ class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
     The index never modifies the graph; build a new one after a pass changes it (it remembers
-    what `producer` found, and `ops` and `edges` once asked for).
+    what `producer` and `reachable` found, and `ops` and `edges` once asked for).
     """
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
@@ -103,6 +103,7 @@ class GraphIndex:
         for node in graph_def.node:
             self.nodes.setdefault(node.name, node)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
+        self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes
@@ -161,9 +162,19 @@ class GraphIndex:
         return (self.nodes[name] for name, op in self.ops.items() if op in wanted)
 
 
-def reachable(index: GraphIndex, outputs: list[str]) -> set[str]:
-    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe."""
-    nodes = index.nodes
+def reachable(index: GraphIndex, outputs: list[str]) -> frozenset[str]:
+    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe.
+
+    Remembered by the index: the passes of a stage that leave the graph as it is ask it of the
+    same index again and again.
+    """
+    key = tuple(outputs)
+    if key not in index._reached:
+        index._reached[key] = frozenset(_walk_inputs(index.nodes, key))
+    return index._reached[key]
+
+
+def _walk_inputs(nodes: dict[str, node_def_pb2.NodeDef], outputs: Iterable[str]) -> set[str]:
     seen: set[str] = set()
     pending = [name for name in outputs if name in nodes]
     while pending:

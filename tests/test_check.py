@@ -139,6 +139,14 @@ def test_a_cycle_outside_a_while_loop():
         check.check_acyclic(g)
 
 
+def test_an_input_read_twice_is_waited_for_once_per_entry():
+    g = graph(node("x", "Placeholder"), node("square", "Mul", "x", "x:0"), node("y", "Add", "square", "square", "^x"))
+    check.check_acyclic(g)
+    g.node.append(node("loop", "Add", "loop", "loop:0"))  # reads itself, twice
+    with pytest.raises(CheckError, match="cycle through loop that is not a while loop"):
+        check.check_acyclic(g)
+
+
 def test_a_while_loop_cycle_is_fine():
     g = graph(node("x", "Placeholder"), node("enter", "Enter", "x"), node("merge", "Merge", "enter", "next"),
               node("body", "Identity", "merge"), node("next", "NextIteration", "body"))

@@ -69,3 +69,14 @@ def test_reachable_follows_data_and_control_inputs_through_cycles():
                              node("next", "NextIteration", "loop:0"), node("init", "NoOp"),
                              node("y", "Identity", "loop", "^init"), node("unused", "Const")))
     assert reachable(index, ["y", "not_there"]) == {"y", "loop", "x", "next", "init"}
+
+
+def test_reachable_is_remembered_per_index_and_outputs():
+    graph_def = graph(node("x", "Placeholder"), node("y", "Identity", "x"), node("z", "Identity", "y"))
+    index = GraphIndex(graph_def)
+    assert reachable(index, ["y"]) == {"x", "y"}
+    assert reachable(index, ["z"]) == {"x", "y", "z"}
+    assert reachable(index, ["y"]) is reachable(index, ["y"])  # one walk, shared: callers cannot change it
+    assert isinstance(reachable(index, ["y"]), frozenset)
+    del graph_def.node[0]  # a pass changed the graph: a new index walks it again
+    assert reachable(GraphIndex(graph_def), ["z"]) == {"y", "z"}
