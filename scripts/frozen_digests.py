@@ -46,8 +46,8 @@ def workload_commands(workdir: Path) -> dict[str, list[str]]:
 def workload_arguments(folder: Path) -> list[str]:
     if (folder / "saved_model").is_dir():  # resnet_sm: the signature's outputs
         return [str(folder / "saved_model")]
-    if (folder / "model.pb").exists():  # resnet_graph: binary GraphDef, its output in workload.json
-        output = json.loads((folder / "workload.json").read_text())["output"]
+    if (folder / "model.pb").exists():  # binary GraphDefs: resnet_graph names its output, the others use y
+        output = json.loads((folder / "workload.json").read_text()).get("output", "y")
         return [str(folder / "model.pb"), str(folder / "ckpt" / "model"), "--outputs", output]
     return [str(folder / "model.pbtxt"), str(folder / "ckpt" / "model"), "--outputs", "y"]
 
