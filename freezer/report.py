@@ -56,6 +56,7 @@ def build_report(result: FreezeResult, command: list[str]) -> dict:
 
 def write_report(path: Path, result: FreezeResult, command: list[str]) -> None:
     """Write the report for `result`, made by `command` (the command line as the user typed it)."""
+    _refuse_overwriting(path, result)
     report = build_report(result, command)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     try:
@@ -63,6 +64,15 @@ def write_report(path: Path, result: FreezeResult, command: list[str]) -> None:
     except OSError as error:
         raise OptionError(f"Cannot write the report {path}: {error.strerror}; the frozen graph {result.output_path} "
                           "was written; choose another path with --report.") from None
+
+
+def _refuse_overwriting(path: Path, result: FreezeResult) -> None:
+    """The report is no file the freeze read or wrote: checked again now that all of them are known
+    (the checkpoint's files, the default output path)."""
+    for other in [*result.input_files, result.output_path]:
+        if other is not None and path.exists() and other.exists() and os.path.samefile(path, other):
+            raise OptionError(f"--report {path} would overwrite {other}, which this freeze read or wrote; the "
+                              f"frozen graph {result.output_path} was written; give the report its own path.")
 
 
 def _file_record(path: Path) -> dict:

@@ -130,3 +130,23 @@ def test_report_needs_a_file_name(mlp):
 
 def test_report_without_a_value_is_a_usage_error(mlp):
     assert_usage_error(freeze(mlp / "model.pbtxt", "--report"), "Option '--report' requires an argument.")
+
+
+def test_report_may_not_overwrite_the_checkpoint(mlp):
+    index = mlp / "ckpt/model-0.index"
+    before = index.read_bytes()
+    out = mlp / "model.frozen.pb"
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--report", index),
+                 f"--report {index} would overwrite {index}, which this freeze read or wrote; the frozen graph "
+                 f"{out} was written; give the report its own path.")
+    assert index.read_bytes() == before
+
+
+def test_report_may_not_overwrite_the_default_output(mlp):
+    out = mlp / "model.frozen.pb"
+    assert freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y").exit_code == 0
+    frozen = out.read_bytes()
+    assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y", "--report", out),
+                 f"--report {out} would overwrite {out}, which this freeze read or wrote; the frozen graph "
+                 f"{out} was written; give the report its own path.")
+    assert out.read_bytes() == frozen
