@@ -25,50 +25,52 @@ _LARGEST_SHOWN = 5  # constants an over-size error names
 _CAST_BYTES = 80  # what a half Const's name and its Cast node add, besides the constant's name
 
 
-
-def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> None:
-    """Run every check; `kept` names variables (and their reads/initializers) kept on purpose."""
-    graph_def = frozen.graph_def
-    check_unique_names(graph_def)
-    check_inputs_resolve(graph_def)
-    check_acyclic(graph_def)
-    check_no_training_ops(graph_def, kept)
-    check_no_ref_types(graph_def)
-    check_no_folded_resources(graph_def)
+def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset(), index: GraphIndex | None = None) -> None:
+    """Run every check; `kept` names variables (and their reads/initializers) kept on purpose.
+    `index` is the graph's index if the caller has one: the checks share what it has read."""
+    index = index if index is not None else GraphIndex(frozen.graph_def)
+    check_unique_names(index)
+    check_inputs_resolve(index)
+    check_acyclic(index)
+    check_no_training_ops(index, kept)
+    check_no_ref_types(index)
+    check_no_folded_resources(index)
     if not kept:
-        check_library_has_no_variables(graph_def)
+        check_library_has_no_variables(frozen.graph_def)
     check_size(frozen)
 
 
-def check_unique_names(graph_def: graph_pb2.GraphDef) -> None:
-    repeated = [name for name, count in Counter(n.name for n in graph_def.node).items() if count > 1]
-    if repeated:
-        raise CheckError(f"Node names appear more than once: {', '.join(repeated[:5])}; "
-                         "the graph cannot be imported.")
+def check_unique_names(index: GraphIndex) -> None:
+    if len(index.nodes) == len(index.graph_def.node):  # the index keeps the first node of each name
+        return
+    repeated = [name for name, count in Counter(n.name for n in index.graph_def.node).items() if count > 1]
+    raise CheckError(f"Node names appear more than once: {', '.join(repeated[:5])}; "
+                     "the graph cannot be imported.")
 
 
-def check_inputs_resolve(graph_def: graph_pb2.GraphDef) -> None:
-    """Every input names a node, at a port TensorFlow can parse (an int32), data before `^controls`."""
-    names = {node.name for node in graph_def.node}
-    for node in graph_def.node:
+def check_inputs_resolve(index: GraphIndex) -> None:
+    """Every input names a node, at a port TensorFlow can parse (an int32), data before `^controls`.
+    The names are unique (`check_unique_names`)."""
+    names = index.nodes
+    for name, entries in index.entries.items():
         after_control = False
-        for name in node.input:
-            if name not in names and input_node_name(name) not in names:
-                raise CheckError(f"Node {node.name} takes input {name!r}, which is not in the graph; "
+        for entry in entries:
+            if entry not in names and input_node_name(entry) not in names:
+                raise CheckError(f"Node {name} takes input {entry!r}, which is not in the graph; "
                                  "the graph file is incomplete or was edited, re-export it.")
-            if ":" in name and parse_input(name).port > _MAX_PORT:  # only `node:port` has a port
-                raise CheckError(f"Node {node.name} takes input {name!r}, whose port is out of range; "
+            if ":" in entry and parse_input(entry).port > _MAX_PORT:  # only `node:port` has a port
+                raise CheckError(f"Node {name} takes input {entry!r}, whose port is out of range; "
                                  "the graph file is damaged, re-export it.")
-            control = name.startswith("^")
+            control = entry.startswith("^")
             if after_control and not control:
-                raise CheckError(f"Node {node.name} takes the data input {name!r} after a control input; "
+                raise CheckError(f"Node {name} takes the data input {entry!r} after a control input; "
                                  "TensorFlow cannot import it, re-export the graph.")
             after_control = control
 
 
-def check_acyclic(graph_def: graph_pb2.GraphDef) -> None:
+def check_acyclic(index: GraphIndex) -> None:
     """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
-    stuck = _unordered(GraphIndex(graph_def))
+    stuck = _unordered(index)
     if stuck:
         cycle = sorted(_one_cycle(stuck))
         raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
@@ -80,20 +82,25 @@ def _unordered(index: GraphIndex) -> dict[str, set[str]]:
     nodes it cannot order, each with its inputs it could not order either; empty for a DAG.
 
     Counts input entries, as `index.edges` lists them (an input read twice is there twice)."""
-    ops, edges = index.ops, index.edges
-    waiting = {name: sum(ops[source] not in BACK_EDGE_OPS for source in sources)
-               for name, sources in edges.inputs.items()}
+    edges = index.edges
+    back = {name for name, op in index.ops.items() if op in BACK_EDGE_OPS} if index.op_set & BACK_EDGE_OPS else set()
+    if back:
+        waiting = {name: sum(source not in back for source in sources) for name, sources in edges.inputs.items()}
+    else:
+        waiting = {name: len(sources) for name, sources in edges.inputs.items()}
     ready = [name for name, count in waiting.items() if not count]
+    consumers = edges.consumers
     while ready:
         name = ready.pop()
-        if ops[name] in BACK_EDGE_OPS:
+        if name in back:
             continue  # its consumers never waited for it
-        for consumer in edges.consumers[name]:
-            waiting[consumer] -= 1
-            if not waiting[consumer]:
+        for consumer in consumers[name]:
+            count = waiting[consumer] - 1
+            waiting[consumer] = count
+            if not count:
                 ready.append(consumer)
     stuck = {name for name, count in waiting.items() if count}
-    return {name: {source for source in edges.inputs[name] if source in stuck and ops[source] not in BACK_EDGE_OPS}
+    return {name: {source for source in edges.inputs[name] if source in stuck and source not in back}
             for name in stuck}
 
 
@@ -109,27 +116,30 @@ def _one_cycle(stuck: dict[str, set[str]]) -> list[str]:
     return names[names.index(name):]
 
 
-def check_no_training_ops(graph_def: graph_pb2.GraphDef, kept: Collection[str] = frozenset()) -> None:
-    left = [f"{node.name} ({node.op})" for node in graph_def.node if node.op in TRAINING_OPS and node.name not in kept]
+def check_no_training_ops(index: GraphIndex, kept: Collection[str] = frozenset()) -> None:
+    if not index.op_set & TRAINING_OPS:
+        return
+    left = [f"{name} ({op})" for name, op in index.ops.items() if op in TRAINING_OPS and name not in kept]
     if left:
         raise CheckError(f"The outputs still need variable or training ops: {', '.join(left[:5])}; "
                          "choose outputs that do not depend on training or saving.")
 
 
-def check_no_ref_types(graph_def: graph_pb2.GraphDef) -> None:
-    for node in graph_def.node:
-        for key, attr in node.attr.items():
-            types = [attr.type] if attr.WhichOneof("value") == "type" else list(attr.list.type)
+def check_no_ref_types(index: GraphIndex) -> None:
+    for name, attrs in index.handle_types.items():
+        for key, types in attrs.items():
             if any(t > REF_OFFSET for t in types):
-                raise CheckError(f"Node {node.name} ({node.op}) still has a reference type in attr "
+                raise CheckError(f"Node {name} ({index.ops[name]}) still has a reference type in attr "
                                  f"{key!r}; consumers of a frozen graph cannot feed it.")
 
 
-def check_no_folded_resources(graph_def: graph_pb2.GraphDef) -> None:
+def check_no_folded_resources(index: GraphIndex) -> None:
     """No op that takes a resource handle or a reference may be fed a Const (a folded variable),
     directly or through Identity and v1 control flow."""
-    takers = [node for node in graph_def.node if node.op in VARIABLE_ACCESS_OPS or _has_resource_type(node)]
-    flow = ConstFlow(GraphIndex(graph_def)) if takers else None
+    typed = index.handle_types
+    takers = [index[name] for name, op in index.ops.items() if op in VARIABLE_ACCESS_OPS
+              or (name in typed and any(types_pb2.DT_RESOURCE in types for types in typed[name].values()))]
+    flow = ConstFlow(index) if takers else None
     for node in takers:
         for const in _consts_at_handle_inputs(flow, node):
             raise CheckError(f"Node {node.name} ({node.op}) expects a variable's handle or reference but "
@@ -159,6 +169,8 @@ def check_library_has_no_variables(graph_def: graph_pb2.GraphDef) -> None:
 def check_size(frozen: FrozenGraph) -> None:
     """Under protobuf's limit, or an error naming the largest constants and, when storing float32
     constants as half would bring the graph under it, `--weights float16`."""
+    if frozen.byte_size_at_most() < PROTO_LIMIT:
+        return
     size = frozen.byte_size()
     if size < PROTO_LIMIT:
         return
@@ -194,10 +206,3 @@ def _half_saving(node, deferred: dict) -> int:
     if as_half(value) is None:
         return 0
     return value.nbytes // 2 - (len(node.name) + _CAST_BYTES)
-
-
-def _has_resource_type(node) -> bool:
-    for attr in node.attr.values():
-        if attr.type == types_pb2.DT_RESOURCE or types_pb2.DT_RESOURCE in attr.list.type:
-            return True
-    return False

@@ -16,10 +16,11 @@ import difflib
 import functools
 from collections.abc import Iterable, Iterator
 
-from tensorboard.compat.proto import graph_pb2, node_def_pb2
+from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.ops import MERGE_OPS, PASS_THROUGH_OPS, SWITCH_OPS
+from freezer.tensors import REF_OFFSET
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,18 +74,25 @@ class Edges:
     consumers: dict[str, list[str]]
 
     @classmethod
-    def of(cls, nodes: dict[str, node_def_pb2.NodeDef]) -> Edges:
+    def of(cls, entries: dict[str, list[str]]) -> Edges:
+        """From each node's input entries (`GraphIndex.entries`)."""
         inputs, data_inputs = {}, {}
-        consumers: dict[str, list[str]] = {name: [] for name in nodes}
-        for name, node in nodes.items():  # every input entry of the graph: kept to plain steps
-            data, controls = [], []
-            for entry in node.input:
-                source = input_node_name(entry)
+        consumers: dict[str, list[str]] = {name: [] for name in entries}
+        for name, node_entries in entries.items():  # every input entry of the graph: kept to plain steps
+            data, controls = [], None
+            for entry in node_entries:
+                # Most entries name a node as it is; the others are `node:port` or `^node`.
+                source = entry if entry in consumers else input_node_name(entry)
                 readers = consumers.get(source)
                 if readers is None:
                     continue
                 readers.append(name)
-                (controls if entry.startswith("^") else data).append(source)
+                if entry[:1] != "^":
+                    data.append(source)
+                elif controls is None:
+                    controls = [source]
+                else:
+                    controls.append(source)
             data_inputs[name] = data
             inputs[name] = data + controls if controls else data
         return cls(inputs, data_inputs, consumers)
@@ -114,9 +122,40 @@ class GraphIndex:
         return {name: node.op for name, node in self.nodes.items()}
 
     @functools.cached_property
+    def op_set(self) -> frozenset[str]:
+        """The ops the graph runs: a pass with nothing to do on a graph without its ops asks this first."""
+        return frozenset(self.ops.values())
+
+    @functools.cached_property
+    def entries(self) -> dict[str, list[str]]:
+        """Node name → its input entries as written (`node`, `node:port`, `^node`), read once."""
+        return {name: node.input[:] for name, node in self.nodes.items()}
+
+    @functools.cached_property
     def edges(self) -> Edges:
         """Who reads whom, by name: built on first use, for walks over the whole graph."""
-        return Edges.of(self.nodes)
+        return Edges.of(self.entries)
+
+    @functools.cached_property
+    def handle_types(self) -> dict[str, dict[str, list[int]]]:
+        """Node name → {attr: the resource and reference types it holds}, for the nodes that have any.
+
+        Reading every attr of every node is one of the slowest walks over a graph, so it is done once
+        an index, for the checks and passes that look for handles and references.
+        """
+        found: dict[str, dict[str, list[int]]] = {}
+        for name, node in self.nodes.items():
+            for key, value in node.attr.items():
+                kind = value.WhichOneof("value")
+                if kind == "type":
+                    dtype = value.type
+                    if dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET:
+                        found.setdefault(name, {})[key] = [dtype]
+                elif kind == "list" and value.list.type:
+                    handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
+                    if handles:
+                        found.setdefault(name, {})[key] = handles
+        return found
 
     def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
         return self.nodes[name]

@@ -21,8 +21,8 @@ from freezer.ops import RESTORE_OPS, TABLE_INIT_OPS, VARIABLE_OPS, WHOLE_ASSIGN_
 
 def table_initializers(index: GraphIndex, needed: Collection[str]) -> list[str]:
     """Names of the initializers of the tables among the `needed` nodes, in graph order."""
-    return [node.name for node in index.graph_def.node
-            if node.op in TABLE_INIT_OPS and node.input and parse_input(node.input[0]).node in needed]
+    return [node.name for node in index.nodes_by_op(TABLE_INIT_OPS)
+            if node.input and parse_input(node.input[0]).node in needed]
 
 
 def variable_initializers(index: GraphIndex, variables: Collection[str], *,
@@ -35,9 +35,11 @@ def variable_initializers(index: GraphIndex, variables: Collection[str], *,
     variable and no restore op. Assigns that update a variable while the graph runs (`v.assign(v +
     other)`) are never initializers: running them in the init op would change the outputs.
     """
+    if not variables:
+        return []
     assigns: dict[str, list[node_def_pb2.NodeDef]] = {}
-    for node in index.graph_def.node:
-        if node.op in WHOLE_ASSIGN_OPS and len(node.input) > 1:
+    for node in index.nodes_by_op(WHOLE_ASSIGN_OPS):
+        if len(node.input) > 1:
             assigns.setdefault(parse_input(node.input[0]).node, []).append(node)
     reads_state = _ReadsState(index)
     return [_initializer_of(index, name, assigns.get(name, []), declared.get(name), set(chosen), reads_state)

@@ -66,72 +66,74 @@ def restore_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None) -> dic
     if saver_def is not None and saver_def.restore_op_name:
         prefix = saver_def.restore_op_name.rsplit("/", 1)[0] + "/"
         restore_ops = [op for op in restore_ops if op.name.startswith(prefix)] or restore_ops
-    readers = _value_readers(index) if restore_ops else {}
+    if not restore_ops:
+        return {}
+    assigned = _assigned_variables(index, {op.name for op in restore_ops})
     mapping: dict[str, tuple[str, str]] = {}
     for restore in restore_ops:
-        for variable, key in _restored_by(index, readers, restore):
+        for variable, key in _restored_by(index, restore, assigned.get(restore.name, [])):
             if variable not in mapping or key[0] == variable:
                 mapping[variable] = key
     return mapping
 
 
-def _value_readers(index: GraphIndex) -> dict[str, list[tuple[node_def_pb2.NodeDef, int, str]]]:
-    """Node name → (reader, position, input entry) for each entry of an Identity or whole assign
-    naming it: the only ops a restored value flows through to its variable. The entries are parsed
-    later, only those a restore op reaches (a graph has an assign per variable for its initializer
-    too)."""
-    readers: dict[str, list[tuple[node_def_pb2.NodeDef, int, str]]] = {}
-    for node in index.nodes_by_op(WHOLE_ASSIGN_OPS | {"Identity"}):
-        for position, entry in enumerate(node.input):
-            readers.setdefault(input_node_name(entry), []).append((node, position, entry))
-    return readers
-
-
-def _restored_by(index, readers, restore: node_def_pb2.NodeDef):
-    """Pairs (variable name, (key, slice)) that one restore op feeds."""
+def _restored_by(index: GraphIndex, restore: node_def_pb2.NodeDef, assigned: list[tuple[str, int]]):
+    """Pairs (variable name, (key, slice)) that one restore op feeds; `assigned` are its (variable,
+    output port) pairs."""
     names = _const_strings(index, restore.input[1]) if len(restore.input) > 1 else None
     slices = _const_strings(index, restore.input[2]) if len(restore.input) > 2 else None
     if names is None:
         return
     if slices is not None and len(slices) != len(names):
         slices = None
-    for variable, port in _assigned_variables(index, readers, restore.name):
+    for variable, port in assigned:
         if port < len(names):
             yield variable, (names[port], "" if slices is None else slices[port])
 
 
-def _assigned_variables(index, readers, restore_name: str):
-    """(variable, restore op output port) for each assign the restore op feeds, through Identities.
+def _assigned_variables(index: GraphIndex, restore_ops: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """Restore op → (variable, its output port) for each whole assign of a variable whose value is
+    that output, maybe through Identities.
 
-    One walk over the restore op's readers: a saver of 6000 variables has 6000 of them.
+    Followed back from the assigns (a saver of 6000 variables has 6000 of them, and the graph has an
+    assign per variable for its initializer too), so the rest of the graph, however big, is not read.
     """
-    pending: list[tuple[str, int | None]] = [(restore_name, None)]  # (node, restore port it carries)
-    seen: set[tuple[str, int | None]] = set()
-    while pending:
-        name, carried = pending.pop()
-        if (name, carried) in seen:  # Identities that feed each other, or one fed twice
+    assigned: dict[str, list[tuple[str, int]]] = {}
+    for assign in index.nodes_by_op(WHOLE_ASSIGN_OPS):
+        if len(assign.input) < 2:
             continue
-        seen.add((name, carried))
-        for reader, position, entry in readers.get(name, []):
-            ref = parse_input(entry)
-            if ref.control or (carried is not None and ref.port != 0):
-                continue
-            port = ref.port if carried is None else carried
-            if reader.op == "Identity":
-                pending.append((reader.name, port))
-            elif position == 1:  # the value an assign writes (input 0 is what it writes to)
-                target = input_node_name(reader.input[0])
-                if target in index and is_variable(index[target]):
-                    yield target, port
+        target = input_node_name(assign.input[0])  # input 0 is what it writes to, input 1 the value
+        if target not in index or not is_variable(index[target]):
+            continue
+        source = _restore_output(index, assign.input[1], restore_ops)
+        if source is not None:
+            assigned.setdefault(source[0], []).append((target, source[1]))
+    return assigned
+
+
+def _restore_output(index: GraphIndex, entry: str, restore_ops: set[str]) -> tuple[str, int] | None:
+    """(restore op, port) whose output the input entry reads, through Identities (output 0 of
+    each); None when it reads anything else."""
+    walked: set[str] = set()  # Identities that feed each other
+    ref = parse_input(entry)
+    while not ref.control and ref.node not in walked:
+        if ref.node in restore_ops:
+            return ref.node, ref.port
+        node = index.nodes.get(ref.node)
+        if node is None or node.op != "Identity" or ref.port != 0 or not node.input:
+            return None
+        walked.add(ref.node)
+        ref = parse_input(node.input[0])
+    return None
 
 
 def _part_keys(index: GraphIndex) -> dict[str, tuple[str, str]]:
     """The keys a default saver uses for parts: `x/part_N` → (`x`, its slice of `x`), for every
     part of a variable split along one axis. One walk over the graph, however many parts."""
     parts: dict[str, dict[int, node_def_pb2.NodeDef]] = {}
-    for node in index.graph_def.node:
+    for node in index.nodes_by_op(VARIABLE_OPS):
         match = _PART_NAME.fullmatch(node.name)
-        if match and is_variable(node):
+        if match:
             parts.setdefault(match.group(1), {})[int(match.group(2))] = node
     keys = {}
     for whole, numbered in parts.items():

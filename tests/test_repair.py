@@ -8,6 +8,7 @@ import pytest
 from tensorboard.compat.proto import attr_value_pb2, types_pb2
 
 from freezer import check
+from freezer.graph import GraphIndex
 from freezer.errors import CheckError
 from freezer.io.frozen import FrozenGraph
 from freezer.passes import REWRITE, PassContext
@@ -233,7 +234,7 @@ def test_check_rejects_variable_readers_fed_a_const_through_control_flow(reader)
     g = graph(const("w", [1.0]), loop_enter("e", "w", FLOAT), reader)
     with pytest.raises(CheckError, match=rf"Node y \({reader.op}\) expects a variable's handle or reference "
                                          "but is fed the frozen variable w"):
-        check.check_no_folded_resources(g)
+        check.check_no_folded_resources(GraphIndex(g))
 
 
 def _true():

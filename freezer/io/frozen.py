@@ -25,6 +25,10 @@ _ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
 _TENSOR_FIELD = 8  # AttrValue.tensor
 _CONTENT_FIELD = 4  # TensorProto.tensor_content
 _VALUE_ATTR = "value"
+# The most a deferred value adds to the serialized GraphDef besides its bytes: tensor_content's tag
+# and length (1 + up to 10 bytes), and the four lengths around it (the TensorProto's, the AttrValue's,
+# the attr map entry's, the NodeDef's), each of which can grow from one byte to ten.
+_MOST_DEFERRED_GROWTH = 11 + 4 * 9
 
 
 @dataclasses.dataclass
@@ -51,6 +55,10 @@ class FrozenGraph:
         """Size of the serialized GraphDef."""
         nodes = sum(len(length_delimited_header(_NODE_FIELD, size)) + size for size in self.node_sizes().values())
         return nodes + _graph_without_nodes(self.graph_def).ByteSize()
+
+    def byte_size_at_most(self) -> int:
+        """An upper bound of `byte_size()` that serializes nothing (the GraphDef's own size is counted in C)."""
+        return self.graph_def.ByteSize() + sum(value.nbytes + _MOST_DEFERRED_GROWTH for value in self.deferred.values())
 
     def write_binary(self, out, progress: Progress = NO_PROGRESS) -> None:
         """Stream the deterministic binary serialization into the file object `out`; `progress` hears

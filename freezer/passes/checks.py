@@ -10,7 +10,7 @@ from freezer.passes.base import PassContext, PassResult
 
 
 def check_loadable(index: GraphIndex, ctx: PassContext) -> PassResult:
-    check.check_frozen(FrozenGraph(index.graph_def, ctx.deferred), kept=_kept_nodes(index, ctx.kept))
+    check.check_frozen(FrozenGraph(index.graph_def, ctx.deferred), kept=_kept_nodes(index, ctx.kept), index=index)
     return PassResult(index.graph_def, changed=False)
 
 

@@ -8,8 +8,6 @@ outputs use and what initializes each kept variable, behind one init op that bec
 
 from __future__ import annotations
 
-from tensorboard.compat.proto import graph_pb2
-
 from freezer.errors import OptionError
 from freezer.graph import GraphIndex, format_suggestions, nearest, reachable
 from freezer.initializers import (
@@ -17,6 +15,7 @@ from freezer.initializers import (
     table_initializers,
     variable_initializers,
 )
+from freezer.ops import VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.variables import describe_variables, is_variable
 
@@ -36,8 +35,10 @@ def choose_kept_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
             if name not in index or not is_variable(index[name]):
                 raise OptionError(f"{option} {name}: no variable {name!r} in the graph; give variable node "
                                   "names as the graph has them."
-                                  f"{format_suggestions(nearest(name, variable_names(index.graph_def)))}")
-    needed_variables = {name for name in reachable(index, ctx.outputs) if is_variable(index[name])}
+                                  f"{format_suggestions(nearest(name, variable_names(index)))}")
+    if not opts.keep_variables and opts.only_variables is None:
+        return PassResult(index.graph_def, changed=False)  # every variable is frozen
+    needed_variables = set(variable_names(index)) & reachable(index, ctx.outputs)
     ctx.kept = needed_variables & set(opts.keep_variables)
     if opts.only_variables is not None:
         ctx.kept |= needed_variables - set(opts.only_variables)
@@ -52,7 +53,7 @@ def keep_initializers(index: GraphIndex, ctx: PassContext) -> PassResult:
     """
     graph = index.graph_def
     tables = table_initializers(index, reachable(index, ctx.outputs))
-    in_graph_order = [node.name for node in graph.node if node.name in ctx.kept]
+    in_graph_order = [name for name in index.nodes if name in ctx.kept] if ctx.kept else []
     variables = variable_initializers(index, in_graph_order, declared=ctx.declared_initializers,
                                       chosen=ctx.options.init_ops)
     ctx.ops_to_run = [name for name in ctx.options.init_ops if name not in variables]
@@ -71,12 +72,13 @@ def keep_initializers(index: GraphIndex, ctx: PassContext) -> PassResult:
 
 def describe_frozen_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
     """The variables left to freeze, keyed by the restore mapping of the graph as given."""
-    names = [name for name in variable_names(index.graph_def) if name not in ctx.kept]
+    names = [name for name in variable_names(index) if name not in ctx.kept]
     ctx.variables = describe_variables(ctx.original, names, ctx.saver_def, ctx.checkpoint_keys)
     if not ctx.variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     return PassResult(index.graph_def, changed=False)
 
 
-def variable_names(graph_def: graph_pb2.GraphDef) -> list[str]:
-    return [node.name for node in graph_def.node if is_variable(node)]
+def variable_names(index: GraphIndex) -> list[str]:
+    """The graph's variable nodes, in graph order."""
+    return [name for name, op in index.ops.items() if op in VARIABLE_OPS]

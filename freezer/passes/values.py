@@ -26,6 +26,6 @@ def read_values(index: GraphIndex, ctx: PassContext) -> PassResult:
         ctx.values = read_variables(ctx.options.engine, ctx.checkpoint, ctx.variables, ctx.notes, ctx.progress)
     else:
         original = ctx.original.graph_def
-        restorable = describe_variables(ctx.original, variable_names(original), ctx.saver_def)
+        restorable = describe_variables(ctx.original, variable_names(ctx.original), ctx.saver_def)
         ctx.values = read_after_init_ops(ctx.checkpoint, ctx.variables, original, restorable, ctx.ops_to_run)
     return PassResult(index.graph_def, changed=False)

@@ -39,6 +39,8 @@ _READERS = {"Identity": retype_identity, **HANDLE_READ_REWRITES}
 
 def freeze_functions(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
+    if not index.op_set & CALLS.keys():  # no call to pass values: the Identities were fold_variables'
+        return PassResult(graph_def, changed=prune_library(graph_def))
     copies = FrozenCopies(graph_def.library)
     rewriter = Rewriter(GraphBody(graph_def), copies)
     rewriter.run()

@@ -57,8 +57,11 @@ def inline_calls(index: GraphIndex, ctx: PassContext) -> PassResult:
     if ctx.options.keep_calls:
         return PassResult(graph_def, changed=False)
     functions = {function.signature.name: function for function in graph_def.library.function}
+    calling_ops = index.op_set & (FUNCTION_CALL_OPS | functions.keys())
+    if not calling_ops:  # most graphs: walking them would find nothing to inline
+        return PassResult(graph_def, changed=False)
     reached = reachable(index, ctx.outputs)
-    calls = {node.name: name for node in graph_def.node
+    calls = {node.name: name for node in index.nodes_by_op(calling_ops)
              if node.name in reached and (name := called_function(node, functions)) is not None}
     if not calls:
         return PassResult(graph_def, changed=False)

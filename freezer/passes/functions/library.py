@@ -28,6 +28,8 @@ def prune_library(graph_def: graph_pb2.GraphDef) -> bool:
 def reachable_functions(graph_def: graph_pb2.GraphDef) -> set[str]:
     """Names of the library functions the graph's nodes call, directly or through other functions."""
     library = graph_def.library
+    if not library.function:  # nothing to call (and no reason to look at every node's attrs)
+        return set()
     functions = {f.signature.name: f for f in library.function}
     gradient_of = {g.function_name: g.gradient_func for g in library.gradient}
     seen: set[str] = set()
