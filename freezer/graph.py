@@ -112,6 +112,7 @@ class GraphIndex:
             self.nodes.setdefault(node.name, node)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
         self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
+        self._entries: dict[str, list[str]] = {}  # node name → its input entries, as read so far
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes
@@ -126,10 +127,19 @@ class GraphIndex:
         """The ops the graph runs: a pass with nothing to do on a graph without its ops asks this first."""
         return frozenset(self.ops.values())
 
+    def entries_of(self, name: str) -> list[str]:
+        """The node's input entries as written (`node`, `node:port`, `^node`), read once an index."""
+        found = self._entries.get(name)
+        if found is None:
+            found = self._entries[name] = self.nodes[name].input[:]
+        return found
+
     @functools.cached_property
     def entries(self) -> dict[str, list[str]]:
-        """Node name → its input entries as written (`node`, `node:port`, `^node`), read once."""
-        return {name: node.input[:] for name, node in self.nodes.items()}
+        """Node name → its input entries, for every node in graph order (see `entries_of`)."""
+        read = self._entries
+        self._entries = {name: read.get(name) or node.input[:] for name, node in self.nodes.items()}
+        return self._entries
 
     @functools.cached_property
     def edges(self) -> Edges:
@@ -205,15 +215,16 @@ def reachable(index: GraphIndex, outputs: list[str]) -> frozenset[str]:
     """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe.
 
     Remembered by the index: the passes of a stage that leave the graph as it is ask it of the
-    same index again and again.
+    same index again and again. The input entries it reads stay in the index, for the checks.
     """
     key = tuple(outputs)
     if key not in index._reached:
-        index._reached[key] = frozenset(_walk_inputs(index.nodes, key))
+        index._reached[key] = frozenset(_walk_inputs(index, key))
     return index._reached[key]
 
 
-def _walk_inputs(nodes: dict[str, node_def_pb2.NodeDef], outputs: Iterable[str]) -> set[str]:
+def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> set[str]:
+    nodes, read = index.nodes, index._entries  # `entries_of`, inlined: this runs for every node
     seen: set[str] = set()
     pending = [name for name in outputs if name in nodes]
     while pending:
@@ -221,8 +232,12 @@ def _walk_inputs(nodes: dict[str, node_def_pb2.NodeDef], outputs: Iterable[str])
         if name in seen:
             continue
         seen.add(name)
-        for source in map(input_node_name, nodes[name].input):
-            if source in nodes and source not in seen:
+        entries = read.get(name)
+        if entries is None:
+            entries = read[name] = nodes[name].input[:]
+        for entry in entries:
+            source = entry if entry in nodes else input_node_name(entry)
+            if source not in seen and source in nodes:
                 pending.append(source)
     return seen
 

@@ -18,11 +18,34 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    kept_nodes = [node for node in graph_def.node if node.name in keep]
-    del graph_def.node[:]
-    graph_def.node.extend(kept_nodes)
+    _keep_only(graph_def.node, keep)
     if graph_def.HasField("library"):
         prune_library(graph_def)
     for name in [name for name in ctx.deferred if name not in keep]:
         del ctx.deferred[name]
     return PassResult(graph_def, changed=True)
+
+
+# Deleting a run of nodes moves the nodes after it (protobuf keeps a repeated field as one array), and
+# rebuilding the field copies every node kept: past this many runs, rebuilding is the cheaper.
+_MOST_RUNS_DELETED = 64
+
+
+def _keep_only(nodes, keep: frozenset[str]) -> None:
+    """Delete from the repeated field `nodes` the nodes whose names are not in `keep`, in place."""
+    names = [node.name for node in nodes]
+    runs: list[tuple[int, int]] = []  # (start, end) of each run of nodes to delete, in order
+    for position, name in enumerate(names):
+        if name in keep:
+            continue
+        if runs and runs[-1][1] == position:
+            runs[-1] = (runs[-1][0], position + 1)
+        else:
+            runs.append((position, position + 1))
+        if len(runs) > _MOST_RUNS_DELETED:
+            kept = [node for node, name in zip(nodes, names) if name in keep]
+            del nodes[:]
+            nodes.extend(kept)
+            return
+    for start, end in reversed(runs):  # from the back: the runs before keep their positions
+        del nodes[start:end]
