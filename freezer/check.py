@@ -55,6 +55,8 @@ def check_inputs_resolve(index: GraphIndex) -> None:
     for name, entries in index.entries.items():
         after_control = False
         for entry in entries:
+            if entry in names and not after_control:  # most entries: a data input naming a node
+                continue
             if entry not in names and input_node_name(entry) not in names:
                 raise CheckError(f"Node {name} takes input {entry!r}, which is not in the graph; "
                                  "the graph file is incomplete or was edited, re-export it.")

@@ -14,15 +14,16 @@ import numpy as np
 from tensorboard.compat.proto import node_def_pb2, types_pb2
 
 from freezer.graph import ConstFlow, GraphIndex
-from freezer.ops import PASS_THROUGH_OPS
+from freezer.ops import PASS_THROUGH_OPS, VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.rewrite import become_const, become_identity, value_dtype, value_tensor
 from freezer.tensors import REF_OFFSET
-from freezer.variables import is_variable
+
+_READERS = PASS_THROUGH_OPS | {"ReadVariableOp"}  # what may take a folded variable's handle or reference
 
 
 def fold_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
-    folded = [node for node in index.graph_def.node if is_variable(node) and node.name in ctx.values]
+    folded = [node for node in index.nodes_by_op(VARIABLE_OPS) if node.name in ctx.values]
     for node in folded:
         _become_const(node, ctx.values[node.name], ctx.deferred)
     if folded:
@@ -38,7 +39,7 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
 
 def _type_readers_for_values(index: GraphIndex) -> None:
     """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach Identity."""
-    readers = [node for node in index.graph_def.node
+    readers = [node for node in index.nodes_by_op(_READERS)
                if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
     flow = ConstFlow(index) if readers else None
     for node in readers:
@@ -52,7 +53,5 @@ def _type_readers_for_values(index: GraphIndex) -> None:
 
 
 def _forwards_a_handle_or_ref(node: node_def_pb2.NodeDef) -> bool:
-    if node.op not in PASS_THROUGH_OPS:
-        return False
     dtype = node.attr["T"].type
     return dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET
