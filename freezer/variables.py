@@ -99,13 +99,13 @@ def _assigned_variables(index: GraphIndex, restore_ops: set[str]) -> dict[str, l
     assign per variable for its initializer too), so the rest of the graph, however big, is not read.
     """
     assigned: dict[str, list[tuple[str, int]]] = {}
+    ops = index.ops
     for assign in index.nodes_by_op(WHOLE_ASSIGN_OPS):
-        if len(assign.input) < 2:
+        entries = assign.input[:2]  # input 0 is what it writes to, input 1 the value
+        if len(entries) < 2 or ops.get(input_node_name(entries[0])) not in VARIABLE_OPS:
             continue
-        target = input_node_name(assign.input[0])  # input 0 is what it writes to, input 1 the value
-        if target not in index or not is_variable(index[target]):
-            continue
-        source = _restore_output(index, assign.input[1], restore_ops)
+        target = input_node_name(entries[0])
+        source = _restore_output(index, entries[1], restore_ops)
         if source is not None:
             assigned.setdefault(source[0], []).append((target, source[1]))
     return assigned
