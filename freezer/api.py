@@ -30,7 +30,7 @@ from freezer.outputs import (Signature, described_tensor, graph_inputs, requeste
                              split_names)
 from freezer.passes import STAGES, PassContext, run_stage
 from freezer.progress import NO_PROGRESS, Progress
-from freezer.variables import Variable
+from freezer.variables import Variable, variable_keys
 
 
 @dataclasses.dataclass
@@ -90,11 +90,23 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     the session engine before values are read. `progress` hears how reading values goes (a
     `freezer.progress.TerminalProgress` draws a bar). The input GraphDef is not modified.
     """
+    return _freeze(GraphIndex(_copy(graph_def)), checkpoint, outputs, FreezeOptions(**options), saver_def=saver_def,
+                   declared_initializers=declared_initializers, checkpoint_keys=checkpoint_keys, signature=signature,
+                   load_init_op=load_init_op, assets=assets, progress=progress)
+
+
+def _freeze(index: GraphIndex, checkpoint: str | os.PathLike | None, outputs: str | Iterable[str] | None,
+            options: FreezeOptions, *, saver_def: saver_pb2.SaverDef | None = None,
+            declared_initializers: Mapping[str, str] | None = None, checkpoint_keys: Mapping[str, str] | None = None,
+            signature: Signature | None = None, load_init_op: str | None = None,
+            assets: Mapping[str, os.PathLike] | None = None, progress: Progress = NO_PROGRESS) -> FreezeResult:
+    """`freeze()` on the index of a graph the caller gives away: the passes change it in place."""
     started = time.perf_counter()
-    index, ctx = _load(graph_def, checkpoint, outputs, FreezeOptions(**options), saver_def=saver_def,
-                       declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
-                       signature=signature, load_init_op=load_init_op,
-                       assets={tensor: Path(path) for tensor, path in (assets or {}).items()}, progress=progress)
+    nodes_before = len(index.graph_def.node)
+    ctx = _context(index, checkpoint, outputs, options, saver_def=saver_def,
+                   declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
+                   signature=signature, load_init_op=load_init_op,
+                   assets={tensor: Path(path) for tensor, path in (assets or {}).items()}, progress=progress)
     timings = {}
     for stage in STAGES:  # prepare, choose variables, read values, rewrite, check
         stage_started = time.perf_counter()
@@ -102,7 +114,7 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
         timings[stage.name] = time.perf_counter() - stage_started
     frozen = FrozenGraph(index.graph_def, ctx.deferred)
     sizes = {name: _value_bytes(value) for name, value in ctx.values.items()}
-    result = FreezeResult(frozen, ctx.variables, sizes, len(graph_def.node),
+    result = FreezeResult(frozen, ctx.variables, sizes, nodes_before,
                           len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
                           signature_outputs=list(ctx.output_keys), repairs=dict(ctx.repairs),
                           optimized=dict(ctx.optimized), kept_variables=sorted(ctx.kept), timings=timings)
@@ -113,21 +125,26 @@ def freeze(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None, 
     return result
 
 
-def _load(graph_def: graph_pb2.GraphDef, checkpoint: str | os.PathLike | None,
-          outputs: str | Iterable[str] | None, options: FreezeOptions, **given) -> tuple[GraphIndex, PassContext]:
-    """Check the outputs and options against the graph as given; index a copy for the passes.
-    `given` are the PassContext fields the graph came with (saver, keys, signature, ...)."""
-    original = GraphIndex(graph_def)
-    output_keys, output_nodes = requested_outputs(original, outputs, given.get("signature"))
+def _context(index: GraphIndex, checkpoint: str | os.PathLike | None, outputs: str | Iterable[str] | None,
+             options: FreezeOptions, *, checkpoint_keys: Mapping[str, str], **given) -> PassContext:
+    """Check the outputs and options against the graph as given, and find what the passes will need
+    of it once they have changed it: its variables' checkpoint keys, and with --init-op a copy of it
+    all. `given` are the PassContext fields the graph came with (saver, signature, ...)."""
+    output_keys, output_nodes = requested_outputs(index, outputs, given.get("signature"))
     for name in options.init_ops:
-        if name not in original:
+        if name not in index:
             raise OptionError(f"--init-op {name}: no op {name!r} in the graph; give op names as the "
-                              f"graph has them.{format_suggestions(original.nearest_names(name))}")
-    working = graph_pb2.GraphDef()
-    working.CopyFrom(graph_def)
-    ctx = PassContext(outputs=output_nodes, output_keys=output_keys, options=options, original=original,
-                      checkpoint=None if checkpoint is None else os.fspath(checkpoint), **given)
-    return GraphIndex(working), ctx
+                              f"graph has them.{format_suggestions(index.nearest_names(name))}")
+    original = GraphIndex(_copy(index.graph_def)) if options.init_ops else None  # TensorFlow runs it as given
+    return PassContext(outputs=output_nodes, output_keys=output_keys, options=options, original=original,
+                       variable_keys=variable_keys(index, given.get("saver_def"), checkpoint_keys),
+                       checkpoint=None if checkpoint is None else os.fspath(checkpoint), **given)
+
+
+def _copy(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
+    copy = graph_pb2.GraphDef()
+    copy.CopyFrom(graph_def)
+    return copy
 
 
 def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *,
@@ -156,14 +173,15 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     output_path = _output_path(output if output is not None else logs_output, graph_path, as_text)
     ensure_writable_output(output_path, [graph_path])  # a folder, a special file or the graph: before any work
     loaded = read_graph(graph_path, run=run)
-    resolve_outputs(GraphIndex(loaded.graph_def), outputs or ())  # unknown names fail before the checkpoint is read
+    index = GraphIndex(loaded.graph_def)  # the passes change the graph read: it is no one else's
+    resolve_outputs(index, outputs or ())  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     # Every file read, as the loaders report them (the state file a folder's checkpoint came from too).
     input_files = [loaded.path, *loaded.files_read, *checkpoint_files_read(checkpoint, prefix)]
     ensure_writable_output(output_path, input_files)
     loaded_at = time.perf_counter()
-    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
-                    declared_initializers=loaded.initializers, progress=progress, **options)
+    result = _freeze(index, prefix, outputs, FreezeOptions(**options), saver_def=loaded.saver_def,
+                     declared_initializers=loaded.initializers, progress=progress)
     _record_load(result, input_files, loaded_at - started)
     read_from = [f"Read {loaded.description}."] if loaded.description else []
     result.notes[:0] = [*read_from, *loaded.notes]
@@ -191,10 +209,10 @@ def freeze_saved_model(folder: str | os.PathLike, *, tag: str | None = None, sig
     ensure_writable_output(output_path, input_files)
     chosen = Signature(loaded.signature_name or "", _by_key(loaded.inputs), _by_key(loaded.outputs))
     loaded_at = time.perf_counter()
-    result = freeze(loaded.graph_def, prefix, outputs=outputs, saver_def=loaded.saver_def,
-                    declared_initializers=loaded.initializers, checkpoint_keys=loaded.checkpoint_keys,
-                    signature=chosen, load_init_op=loaded.init_op, assets=loaded.asset_files, progress=progress,
-                    **options)
+    result = _freeze(GraphIndex(loaded.graph_def), prefix, outputs, FreezeOptions(**options),
+                     saver_def=loaded.saver_def, declared_initializers=loaded.initializers,
+                     checkpoint_keys=loaded.checkpoint_keys, signature=chosen, load_init_op=loaded.init_op,
+                     assets=loaded.asset_files, progress=progress)
     _record_load(result, input_files, loaded_at - started)
     result.inputs = {key: loaded.inputs[key] for key in loaded.inputs}
     result.outputs = {key: loaded.outputs[key] for key in result.signature_outputs}

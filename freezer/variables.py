@@ -44,15 +44,25 @@ def is_variable(node: node_def_pb2.NodeDef) -> bool:
 
 def describe_variables(index: GraphIndex, names: list[str], saver_def: saver_pb2.SaverDef | None,
                        known_keys: Mapping[str, str] | None = None) -> list[Variable]:
-    """A `Variable` for each named variable node, keyed by `known_keys` (a TF2 SavedModel's object
-    graph gives them) or else the graph's restore mapping.
+    """A `Variable` for each named variable node, keyed as `variable_keys` finds."""
+    return describe_with_keys(index, names, variable_keys(index, saver_def, known_keys))
+
+
+def variable_keys(index: GraphIndex, saver_def: saver_pb2.SaverDef | None,
+                  known_keys: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """Variable node name → (checkpoint key, slice spec), for the variables the graph says something
+    about: `known_keys` (a TF2 SavedModel's object graph gives them), else the graph's restore
+    mapping, else a part's key and slice. The others are saved under their own name.
 
     `index` must cover the whole graph (not only the pruned part): the restore ops, and every
     part of a partitioned variable, are needed to find keys and slices.
     """
-    keys = {**restore_keys(index, saver_def), **{name: (key, "") for name, key in (known_keys or {}).items()}}
-    if any(name not in keys for name in names):  # the others are looked up by name, parts by slice
-        keys = {**_part_keys(index), **keys}
+    return {**_part_keys(index), **restore_keys(index, saver_def),
+            **{name: (key, "") for name, key in (known_keys or {}).items()}}
+
+
+def describe_with_keys(index: GraphIndex, names: list[str], keys: Mapping[str, tuple[str, str]]) -> list[Variable]:
+    """A `Variable` for each named variable node, keyed by `keys` (`variable_keys`) or its name."""
     return [_describe(index[name], keys.get(name) or (name, "")) for name in names]
 
 

@@ -31,11 +31,13 @@ class PassContext:
 
     outputs: list[str]  # node names the frozen graph must compute (the init op joins them)
     options: FreezeOptions = dataclasses.field(default_factory=FreezeOptions)
-    original: GraphIndex | None = None  # the graph as given: restore mappings and init ops are found there
+    # The graph as given, when --init-op needs TensorFlow to run it (the passes change the other).
+    original: GraphIndex | None = None
+    # Variable → (checkpoint key, slice spec), from the graph as given (`freezer.variables.variable_keys`).
+    variable_keys: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
     saver_def: saver_pb2.SaverDef | None = None  # a MetaGraphDef's saver: whose restore ops give the keys
     declared_initializers: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → its op
     checkpoint: str | None = None  # the prefix values are read from
-    checkpoint_keys: Mapping[str, str] = dataclasses.field(default_factory=dict)  # variable → key (TF2)
     signature: Signature | None = None  # a SavedModel's: its tensors get their keys as names
     load_init_op: str | None = None  # a SavedModel's init op, which TF's loader runs after restoring
     assets: Mapping[str, Path] = dataclasses.field(default_factory=dict)  # tensor fed an asset's path → file

@@ -17,7 +17,7 @@ from freezer.initializers import (
 )
 from freezer.ops import VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.variables import describe_variables, is_variable
+from freezer.variables import describe_with_keys, is_variable
 
 
 def choose_kept_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -71,9 +71,10 @@ def keep_initializers(index: GraphIndex, ctx: PassContext) -> PassResult:
 
 
 def describe_frozen_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
-    """The variables left to freeze, keyed by the restore mapping of the graph as given."""
+    """The variables left to freeze, keyed by the restore mapping of the graph as given (found before
+    the passes began, `PassContext.variable_keys`)."""
     names = [name for name in variable_names(index) if name not in ctx.kept]
-    ctx.variables = describe_variables(ctx.original, names, ctx.saver_def, ctx.checkpoint_keys)
+    ctx.variables = describe_with_keys(index, names, ctx.variable_keys)
     if not ctx.variables:
         ctx.notes.append("The outputs need no variables; the graph was only pruned.")
     return PassResult(index.graph_def, changed=False)

@@ -12,7 +12,7 @@ from freezer.errors import CheckpointError
 from freezer.graph import GraphIndex
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.choose import variable_names
-from freezer.variables import describe_variables
+from freezer.variables import describe_with_keys
 
 
 def read_values(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -25,7 +25,7 @@ def read_values(index: GraphIndex, ctx: PassContext) -> PassResult:
     if not ctx.ops_to_run:
         ctx.values = read_variables(ctx.options.engine, ctx.checkpoint, ctx.variables, ctx.notes, ctx.progress)
     else:
-        original = ctx.original.graph_def
-        restorable = describe_variables(ctx.original, variable_names(ctx.original), ctx.saver_def)
-        ctx.values = read_after_init_ops(ctx.checkpoint, ctx.variables, original, restorable, ctx.ops_to_run)
+        original = ctx.original
+        restorable = describe_with_keys(original, variable_names(original), ctx.variable_keys)
+        ctx.values = read_after_init_ops(ctx.checkpoint, ctx.variables, original.graph_def, restorable, ctx.ops_to_run)
     return PassResult(index.graph_def, changed=False)
