@@ -102,7 +102,9 @@ class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
     The index never modifies the graph; build a new one after a pass changes it (it remembers
-    what `producer` and `reachable` found, and `ops` and `edges` once asked for).
+    what `producer` and `reachable` found, and `ops` and `edges` once asked for), or, after changes
+    it can follow, ask for one (`rewritten`, `pruned`) that keeps what is still true: on a big
+    graph, reading every node again is most of a pass's cost.
     """
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
@@ -113,6 +115,34 @@ class GraphIndex:
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
         self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
         self._entries: dict[str, list[str]] = {}  # node name → its input entries, as read so far
+
+    def rewritten(self, names: Iterable[str]) -> GraphIndex:
+        """The index of the graph after the nodes `names` were changed in place: their ops and attrs,
+        not their names or inputs, and no node added or removed. Input entries, edges and reachable
+        sets stay; the ops of `names` are read again, and the rest found again when asked for."""
+        index = self._derived(self.nodes, self._entries, dict(self._reached))
+        if "edges" in self.__dict__:
+            index.edges = self.edges
+        if "ops" in self.__dict__:
+            index.ops = {**self.ops, **{name: self.nodes[name].op for name in names}}
+        return index
+
+    def pruned(self, keep: frozenset[str], outputs: Iterable[str]) -> GraphIndex:
+        """The index of the graph after every node not in `keep` (what `outputs` reach) was deleted
+        from it and the others left in place (the same NodeDef objects)."""
+        index = self._derived({name: node for name, node in self.nodes.items() if name in keep},
+                              {name: entries for name, entries in self._entries.items() if name in keep},
+                              {tuple(outputs): keep})
+        if "ops" in self.__dict__:
+            index.ops = {name: op for name, op in self.ops.items() if name in keep}
+        return index
+
+    def _derived(self, nodes: dict[str, node_def_pb2.NodeDef], entries: dict[str, list[str]],
+                 reached: dict[tuple[str, ...], frozenset[str]]) -> GraphIndex:
+        index = GraphIndex.__new__(GraphIndex)
+        index.graph_def, index.nodes = self.graph_def, nodes
+        index._producers, index._entries, index._reached = {}, entries, reached
+        return index
 
     def __contains__(self, name: str) -> bool:
         return name in self.nodes

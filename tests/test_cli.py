@@ -263,7 +263,7 @@ def test_python_dash_m_and_console_script_in_a_real_process(mlp):
 def test_an_unexpected_failure_is_still_one_line(mlp, monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("attr\nmissing")
-    monkeypatch.setattr("freezer.api.freeze", broken)
+    monkeypatch.setattr("freezer.api._freeze", broken)
     assert_error(freeze(mlp / "model.pbtxt", mlp / "ckpt", "--outputs", "y"),
                  "freezer failed unexpectedly (KeyError: 'attr\\nmissing'); rerun with --debug to see where, "
                  "and please report it with the graph that caused it.")

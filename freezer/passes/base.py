@@ -5,7 +5,8 @@ A pass gets the current `GraphIndex` (over the graph as the passes before it lef
 changed. `run_stage` builds a new index only after a pass that changed the graph, so a pass must
 say so whenever it added, removed or rewired a node. Passes never talk to the user: what they did
 that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file (the
-checkpoint, and a SavedModel's asset files that fill lookup tables).
+checkpoint, and a SavedModel's asset files that fill lookup tables). A pass that changed the graph
+may return the index of what it left (`PassResult.index`), derived from the one it was given.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class PassContext:
 class PassResult:
     graph_def: graph_pb2.GraphDef
     changed: bool
+    # The index of the graph the pass left, when it could tell the old one what changed
+    # (`GraphIndex.rewritten`, `pruned`); else a new one is built.
+    index: GraphIndex | None = None
 
 
 Pass = Callable[[GraphIndex, PassContext], PassResult]
@@ -85,6 +89,8 @@ def run_stage(stage: Stage, index: GraphIndex, ctx: PassContext) -> GraphIndex:
             raise
         except Exception as error:
             raise RuntimeError(f"freezer pass {graph_pass.__name__} ({stage.name}) failed: {error}") from error
-        if result.changed or result.graph_def is not index.graph_def:
+        if result.index is not None:
+            index = result.index
+        elif result.changed or result.graph_def is not index.graph_def:
             index = GraphIndex(result.graph_def)
     return index

@@ -24,11 +24,14 @@ _READERS = PASS_THROUGH_OPS | {"ReadVariableOp"}  # what may take a folded varia
 
 def fold_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
     folded = [node for node in index.nodes_by_op(VARIABLE_OPS) if node.name in ctx.values]
+    if not folded:
+        return PassResult(index.graph_def, changed=False)
     for node in folded:
         _become_const(node, ctx.values[node.name], ctx.deferred)
-    if folded:
-        _type_readers_for_values(index)  # the nodes changed in place: the index still holds them
-    return PassResult(index.graph_def, changed=bool(folded))
+    retyped = _type_readers_for_values(index)  # the nodes changed in place: the index still holds them
+    # Ops and attrs changed, not names or inputs: what the index knows of edges stays true.
+    return PassResult(index.graph_def, changed=True,
+                      index=index.rewritten([node.name for node in folded] + retyped))
 
 
 def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[str, np.ndarray]) -> None:
@@ -37,11 +40,13 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
     node.ClearField("experimental_debug_info")  # a Const of ours ends with its value (see io.frozen)
 
 
-def _type_readers_for_values(index: GraphIndex) -> None:
-    """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach Identity."""
+def _type_readers_for_values(index: GraphIndex) -> list[str]:
+    """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach
+    Identity; the names of the nodes changed."""
     readers = [node for node in index.nodes_by_op(_READERS)
                if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
     flow = ConstFlow(index) if readers else None
+    retyped = []
     for node in readers:
         const = flow.feeds(node)
         if const is None:
@@ -50,6 +55,8 @@ def _type_readers_for_values(index: GraphIndex) -> None:
             become_identity(node, node.attr["dtype"].type)
         else:
             node.attr["T"].type = value_dtype(const)
+        retyped.append(node.name)
+    return retyped
 
 
 def _forwards_a_handle_or_ref(node: node_def_pb2.NodeDef) -> bool:

@@ -18,12 +18,13 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    _keep_only(graph_def.node, keep)
+    in_place = _keep_only(graph_def.node, keep)
     if graph_def.HasField("library"):
         prune_library(graph_def)
     for name in [name for name in ctx.deferred if name not in keep]:
         del ctx.deferred[name]
-    return PassResult(graph_def, changed=True)
+    # The nodes left in place are the objects the index holds; a rebuilt field holds copies.
+    return PassResult(graph_def, changed=True, index=index.pruned(keep, ctx.outputs) if in_place else None)
 
 
 # Deleting a run of nodes moves the nodes after it (protobuf keeps a repeated field as one array), and
@@ -31,8 +32,9 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
 _MOST_RUNS_DELETED = 64
 
 
-def _keep_only(nodes, keep: frozenset[str]) -> None:
-    """Delete from the repeated field `nodes` the nodes whose names are not in `keep`, in place."""
+def _keep_only(nodes, keep: frozenset[str]) -> bool:
+    """Delete from the repeated field `nodes` the nodes whose names are not in `keep`; True if the
+    nodes kept stayed in place, False if the field was rebuilt from copies of them."""
     names = [node.name for node in nodes]
     runs: list[tuple[int, int]] = []  # (start, end) of each run of nodes to delete, in order
     for position, name in enumerate(names):
@@ -46,6 +48,7 @@ def _keep_only(nodes, keep: frozenset[str]) -> None:
             kept = [node for node, name in zip(nodes, names) if name in keep]
             del nodes[:]
             nodes.extend(kept)
-            return
+            return False
     for start, end in reversed(runs):  # from the back: the runs before keep their positions
         del nodes[start:end]
+    return True
