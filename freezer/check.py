@@ -72,11 +72,43 @@ def check_inputs_resolve(index: GraphIndex) -> None:
 
 def check_acyclic(index: GraphIndex) -> None:
     """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
+    if not _has_cycle(index):
+        return
     stuck = _unordered(index)
     if stuck:
         cycle = sorted(_one_cycle(stuck))
         raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
                          "that is not a while loop; TensorFlow cannot import it. Check the inputs of those nodes.")
+
+
+def _has_cycle(index: GraphIndex) -> bool:
+    """Whether following inputs, but not into a NextIteration (a loop's back edge), ever leads back
+    to a node on the way: a depth-first walk, which needs no consumer lists (the question almost
+    every graph answers no to; `_unordered` finds the cycle to name)."""
+    nodes, entries = index.nodes, index.entries
+    back = {name for name, op in index.ops.items() if op in BACK_EDGE_OPS} if index.op_set & BACK_EDGE_OPS else ()
+    done: set[str] = set()
+    for root in entries:
+        if root in done:
+            continue
+        path = {root}
+        stack = [(root, iter(entries[root]))]
+        while stack:
+            name, pending = stack[-1]
+            for entry in pending:
+                source = entry if entry in nodes else input_node_name(entry)
+                if source in done or source not in nodes or source in back:
+                    continue
+                if source in path:
+                    return True
+                path.add(source)
+                stack.append((source, iter(entries[source])))
+                break
+            else:  # every input of `name` is done
+                stack.pop()
+                path.discard(name)
+                done.add(name)
+    return False
 
 
 def _unordered(index: GraphIndex) -> dict[str, set[str]]:

@@ -100,6 +100,8 @@ class _AssetPaths:
 def embed_asset_files(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Fill each table an asset file fills from Consts of the file's keys and values."""
     graph_def = index.graph_def
+    if not index.op_set & TEXT_FILE_TABLE_INIT_AS.keys():
+        return PassResult(graph_def, changed=False)
     taken = set(index.nodes)
     added: list[node_def_pb2.NodeDef] = []
     for node in list(graph_def.node):

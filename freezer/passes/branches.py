@@ -28,7 +28,7 @@ from freezer.tensors import base_dtype, dtype_name, element_count, tensor_proto_
 
 def fold_constant_branches(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
-    if not any(node.op in SWITCH_OPS or node.op in BRANCH_CALL_FOR for node in graph_def.node):
+    if not index.op_set & (SWITCH_OPS | BRANCH_CALL_FOR.keys()):
         return PassResult(graph_def, changed=False)
     dead_ports = {}  # switch name → its dead output port
     changed = False

@@ -26,7 +26,7 @@ _REPAIRED_OPS = frozenset(REF_TWINS) | frozenset(REF_ASSIGN_AS) | RESOURCE_ASSIG
 
 def repair_ref_ops(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
-    candidates = [node for node in graph_def.node if node.op in _REPAIRED_OPS]
+    candidates = list(index.nodes_by_op(_REPAIRED_OPS)) if index.op_set & _REPAIRED_OPS else []
     flow = ConstFlow(index) if candidates else None
     repairs: Counter[str] = Counter()
     dropped: set[str] = set()

@@ -27,7 +27,7 @@ from freezer.tensors import make_tensor_proto
 
 def rewrite_resource_reads(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
-    if not any(node.op in _REWRITES for node in graph_def.node):
+    if not index.op_set & _REWRITES.keys():
         return PassResult(graph_def, changed=False)
     flow = ConstFlow(index)
     consts = _NewConsts({node.name for node in graph_def.node})
