@@ -1,10 +1,11 @@
 """Prune, fold and the clean-up passes on tiny graphs built in code."""
 
 import numpy as np
+import pytest
 from tensorboard.compat.proto import types_pb2
 
 from freezer.io.frozen import FrozenGraph
-from freezer.graph import GraphIndex
+from freezer.graph import GraphIndex, reachable
 from freezer.options import FreezeOptions
 from freezer.passes import PassContext
 from freezer.passes.cleanup import clear_devices, drop_dangling_colocation
@@ -22,6 +23,30 @@ def test_prune_keeps_what_outputs_reach_in_original_order():
     result = prune_to_outputs(GraphIndex(ref_variable_graph()), PassContext(outputs=["y"]))
     assert result.changed
     assert names(result.graph_def) == ["x", "v", "v/read", "y"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_prune_keeps_order_and_node_objects_and_hands_on_a_true_index(seed):
+    """The kept nodes stay in order, as the NodeDef objects the index held (so the index handed on
+    is still right), whatever the pattern of nodes dropped between them."""
+    rng = np.random.default_rng(seed)
+    needed = [bool(rng.random() < 0.5) for _ in range(40)]
+    chain = [f"n{i}" for i, is_needed in enumerate(needed) if is_needed]
+    nodes = [node(f"n{i}", "Identity", *([chain[chain.index(f"n{i}") - 1]] if is_needed and chain.index(f"n{i}") else []))
+             for i, is_needed in enumerate(needed)]
+    g = graph(*nodes, node("y", "Identity", *chain[-1:]))
+    index = GraphIndex(g)
+    held = dict(index.nodes)
+    assert index.ops and index.entries  # known before the prune: the index handed on must filter them
+    result = prune_to_outputs(index, PassContext(outputs=["y"]))
+    assert names(result.graph_def) == chain + ["y"]
+    assert all(kept is held[kept.name] for kept in result.graph_def.node)
+    if all(needed):  # nothing to drop: the graph and its index stay
+        assert not result.changed
+        return
+    fresh = GraphIndex(result.graph_def)
+    assert list(result.index.nodes) == list(fresh.nodes) and result.index.ops == fresh.ops
+    assert reachable(result.index, ["y"]) == reachable(fresh, ["y"]) and result.index.entries == fresh.entries
 
 
 def test_prune_follows_control_inputs():
