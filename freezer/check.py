@@ -160,8 +160,9 @@ def check_no_training_ops(index: GraphIndex, kept: Collection[str] = frozenset()
 
 
 def check_no_ref_types(index: GraphIndex) -> None:
-    for name, attrs in index.handle_types.items():
-        for key, types in attrs.items():
+    typed = index.handle_types
+    for name in (name for name in index.nodes if name in typed) if typed else ():  # in graph order
+        for key, types in typed[name].items():
             if any(t > REF_OFFSET for t in types):
                 raise CheckError(f"Node {name} ({index.ops[name]}) still has a reference type in attr "
                                  f"{key!r}; consumers of a frozen graph cannot feed it.")

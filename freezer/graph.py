@@ -98,6 +98,22 @@ class Edges:
         return cls(inputs, data_inputs, consumers)
 
 
+def _handle_types(nodes: Iterable[tuple[str, node_def_pb2.NodeDef]]) -> dict[str, dict[str, list[int]]]:
+    found: dict[str, dict[str, list[int]]] = {}
+    for name, node in nodes:
+        for key, value in node.attr.items():
+            kind = value.WhichOneof("value")
+            if kind == "type":
+                dtype = value.type
+                if dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET:
+                    found.setdefault(name, {})[key] = [dtype]
+            elif kind == "list" and value.list.type:
+                handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
+                if handles:
+                    found.setdefault(name, {})[key] = handles
+    return found
+
+
 class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
@@ -123,8 +139,12 @@ class GraphIndex:
         index = self._derived(self.nodes, self._entries, dict(self._reached))
         if "edges" in self.__dict__:
             index.edges = self.edges
+        names = set(names)
         if "ops" in self.__dict__:
             index.ops = {**self.ops, **{name: self.nodes[name].op for name in names}}
+        if "handle_types" in self.__dict__:
+            index.handle_types = {**{name: types for name, types in self.handle_types.items() if name not in names},
+                                  **_handle_types((name, self.nodes[name]) for name in names)}
         return index
 
     def pruned(self, keep: frozenset[str], outputs: Iterable[str]) -> GraphIndex:
@@ -135,6 +155,8 @@ class GraphIndex:
                               {tuple(outputs): keep})
         if "ops" in self.__dict__:
             index.ops = {name: op for name, op in self.ops.items() if name in keep}
+        if "handle_types" in self.__dict__:
+            index.handle_types = {name: types for name, types in self.handle_types.items() if name in keep}
         return index
 
     def _derived(self, nodes: dict[str, node_def_pb2.NodeDef], entries: dict[str, list[str]],
@@ -183,19 +205,7 @@ class GraphIndex:
         Reading every attr of every node is one of the slowest walks over a graph, so it is done once
         an index, for the checks and passes that look for handles and references.
         """
-        found: dict[str, dict[str, list[int]]] = {}
-        for name, node in self.nodes.items():
-            for key, value in node.attr.items():
-                kind = value.WhichOneof("value")
-                if kind == "type":
-                    dtype = value.type
-                    if dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET:
-                        found.setdefault(name, {})[key] = [dtype]
-                elif kind == "list" and value.list.type:
-                    handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
-                    if handles:
-                        found.setdefault(name, {})[key] = handles
-        return found
+        return _handle_types(self.nodes.items())
 
     def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
         return self.nodes[name]

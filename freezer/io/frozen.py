@@ -14,7 +14,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
-from freezer.io.wire import length_delimited_header
+from freezer.io.wire import LENGTH_DELIMITED, length_delimited_header, varint
 from freezer.progress import NO_PROGRESS, Progress
 
 if TYPE_CHECKING:  # numpy is imported where values are handled: reading a graph needs none of it
@@ -25,6 +25,8 @@ _ATTR_FIELD = 5  # NodeDef.attr (map entries: key = 1, value = 2)
 _TENSOR_FIELD = 8  # AttrValue.tensor
 _CONTENT_FIELD = 4  # TensorProto.tensor_content
 _VALUE_ATTR = "value"
+_NODE_TAG = varint(_NODE_FIELD << 3 | LENGTH_DELIMITED)
+_NODES_PER_WRITE = 3 * 4096  # pieces (tag, length, node) gathered before a write
 # The most a deferred value adds to the serialized GraphDef besides its bytes: tensor_content's tag
 # and length (1 + up to 10 bytes), and the four lengths around it (the TensorProto's, the AttrValue's,
 # the attr map entry's, the NodeDef's), each of which can grow from one byte to ten.
@@ -64,14 +66,23 @@ class FrozenGraph:
         """Stream the deterministic binary serialization into the file object `out`; `progress` hears
         of the deferred values, which are nearly all of a big graph's bytes."""
         with progress.step("Writing", sum(value.nbytes for value in self.deferred.values())) as advance:
+            pending: list[bytes] = []  # small nodes' bytes, written together: a graph may have a million
             for node in self.graph_def.node:
-                deferred = node.name in self.deferred
-                pieces = self._pieces(node) if deferred else [node.SerializeToString(deterministic=True)]
+                if node.name not in self.deferred:
+                    serialized = node.SerializeToString(deterministic=True)
+                    pending += (_NODE_TAG, varint(len(serialized)), serialized)
+                    if len(pending) > _NODES_PER_WRITE:
+                        out.write(b"".join(pending))
+                        pending.clear()
+                    continue
+                out.write(b"".join(pending))
+                pending.clear()
+                pieces = self._pieces(node)
                 out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
-                for piece in pieces:
+                for piece in pieces:  # the value's own buffer, not copied
                     out.write(piece)
-                if deferred:
-                    advance(self.deferred[node.name].nbytes)
+                advance(self.deferred[node.name].nbytes)
+            out.write(b"".join(pending))
         out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
 
     def _pieces(self, node: node_def_pb2.NodeDef) -> list:

@@ -26,7 +26,7 @@ def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
             node.attr["_class"].list.s.extend(kept)
         else:
             del node.attr["_class"]
-    return PassResult(graph_def, changed)
+    return PassResult(graph_def, changed, index=index)  # colocation is nothing the index knows
 
 
 def clear_devices(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -39,4 +39,4 @@ def clear_devices(index: GraphIndex, ctx: PassContext) -> PassResult:
         if node.device:
             node.device = ""
             changed = True
-    return PassResult(graph_def, changed)
+    return PassResult(graph_def, changed, index=index)  # devices are nothing the index knows

@@ -11,15 +11,12 @@ dtype instead of `resource` or a `*_ref` type, and `ReadVariableOp`s they reach 
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import node_def_pb2, types_pb2
+from tensorboard.compat.proto import node_def_pb2
 
 from freezer.graph import ConstFlow, GraphIndex
 from freezer.ops import PASS_THROUGH_OPS, VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.rewrite import become_const, become_identity, value_dtype, value_tensor
-from freezer.tensors import REF_OFFSET
-
-_READERS = PASS_THROUGH_OPS | {"ReadVariableOp"}  # what may take a folded variable's handle or reference
 
 
 def fold_variables(index: GraphIndex, ctx: PassContext) -> PassResult:
@@ -43,8 +40,10 @@ def _become_const(node: node_def_pb2.NodeDef, value: np.ndarray, deferred: dict[
 def _type_readers_for_values(index: GraphIndex) -> list[str]:
     """Retype the pass-through ops a Const now feeds, and make the ReadVariableOps they reach
     Identity; the names of the nodes changed."""
-    readers = [node for node in index.nodes_by_op(_READERS)
-               if node.op == "ReadVariableOp" or _forwards_a_handle_or_ref(node)]
+    # The attrs of every node are read once an index (and handed on with it, to the checks).
+    typed = index.handle_types
+    readers = [*index.nodes_by_op({"ReadVariableOp"}),
+               *(index[name] for name, types in typed.items() if "T" in types and index.ops[name] in PASS_THROUGH_OPS)]
     flow = ConstFlow(index) if readers else None
     retyped = []
     for node in readers:
@@ -58,7 +57,3 @@ def _type_readers_for_values(index: GraphIndex) -> list[str]:
         retyped.append(node.name)
     return retyped
 
-
-def _forwards_a_handle_or_ref(node: node_def_pb2.NodeDef) -> bool:
-    dtype = node.attr["T"].type
-    return dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET
