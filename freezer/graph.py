@@ -98,20 +98,53 @@ class Edges:
         return cls(inputs, data_inputs, consumers)
 
 
-def _handle_types(nodes: Iterable[tuple[str, node_def_pb2.NodeDef]]) -> dict[str, dict[str, list[int]]]:
-    found: dict[str, dict[str, list[int]]] = {}
-    for name, node in nodes:
-        for key, value in node.attr.items():
-            kind = value.WhichOneof("value")
-            if kind == "type":
-                dtype = value.type
-                if dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET:
-                    found.setdefault(name, {})[key] = [dtype]
-            elif kind == "list" and value.list.type:
-                handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
-                if handles:
-                    found.setdefault(name, {})[key] = handles
-    return found
+@dataclasses.dataclass(frozen=True)
+class AttrScan:
+    """What one read of every attr of a graph's nodes found, for the passes and checks that look for
+    it (reading every attr of every node is one of the slowest walks over a graph)."""
+
+    # Node name → {attr: the resource and reference types it holds}, for the nodes that have any.
+    handle_types: dict[str, dict[str, list[int]]]
+    colocated: frozenset[str]  # the nodes with a `_class` (colocation) attr
+
+    @classmethod
+    def of(cls, nodes: Iterable[tuple[str, node_def_pb2.NodeDef]]) -> AttrScan:
+        found: dict[str, dict[str, list[int]]] = {}
+        colocated = []
+        for name, node in nodes:
+            for key, value in node.attr.items():
+                kind = value.WhichOneof("value")
+                if kind == "type":
+                    dtype = value.type
+                    if dtype == types_pb2.DT_RESOURCE or dtype > REF_OFFSET:
+                        found.setdefault(name, {})[key] = [dtype]
+                elif kind == "list":
+                    if key == "_class":
+                        colocated.append(name)
+                    if value.list.type:
+                        handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
+                        if handles:
+                            found.setdefault(name, {})[key] = handles
+        return cls(found, frozenset(colocated))
+
+    def rescanned(self, nodes: dict[str, node_def_pb2.NodeDef]) -> AttrScan:
+        """This scan with `nodes` (name → node) read again."""
+        again = AttrScan.of(nodes.items())
+        return AttrScan({**{name: types for name, types in self.handle_types.items() if name not in nodes},
+                         **again.handle_types}, (self.colocated - nodes.keys()) | again.colocated)
+
+    def only(self, keep: frozenset[str]) -> AttrScan:
+        """This scan, of the nodes in `keep` only."""
+        return AttrScan({name: types for name, types in self.handle_types.items() if name in keep},
+                        self.colocated & keep)
+
+
+def _without(mapping: dict, names: list[str]) -> dict:
+    """A copy of `mapping` without the keys `names` (copying is cheap; a pruned graph usually keeps most)."""
+    kept = dict(mapping)
+    for name in names:
+        kept.pop(name, None)
+    return kept
 
 
 class GraphIndex:
@@ -139,24 +172,22 @@ class GraphIndex:
         index = self._derived(self.nodes, self._entries, dict(self._reached))
         if "edges" in self.__dict__:
             index.edges = self.edges
-        names = set(names)
+        changed = {name: self.nodes[name] for name in names}
         if "ops" in self.__dict__:
-            index.ops = {**self.ops, **{name: self.nodes[name].op for name in names}}
-        if "handle_types" in self.__dict__:
-            index.handle_types = {**{name: types for name, types in self.handle_types.items() if name not in names},
-                                  **_handle_types((name, self.nodes[name]) for name in names)}
+            index.ops = {**self.ops, **{name: node.op for name, node in changed.items()}}
+        if "attr_scan" in self.__dict__:
+            index.attr_scan = self.attr_scan.rescanned(changed)
         return index
 
     def pruned(self, keep: frozenset[str], outputs: Iterable[str]) -> GraphIndex:
         """The index of the graph after every node not in `keep` (what `outputs` reach) was deleted
         from it and the others left in place (the same NodeDef objects)."""
-        index = self._derived({name: node for name, node in self.nodes.items() if name in keep},
-                              {name: entries for name, entries in self._entries.items() if name in keep},
-                              {tuple(outputs): keep})
+        dropped = [name for name in self.nodes if name not in keep]
+        index = self._derived(_without(self.nodes, dropped), _without(self._entries, dropped), {tuple(outputs): keep})
         if "ops" in self.__dict__:
-            index.ops = {name: op for name, op in self.ops.items() if name in keep}
-        if "handle_types" in self.__dict__:
-            index.handle_types = {name: types for name, types in self.handle_types.items() if name in keep}
+            index.ops = _without(self.ops, dropped)
+        if "attr_scan" in self.__dict__:
+            index.attr_scan = self.attr_scan.only(keep)
         return index
 
     def _derived(self, nodes: dict[str, node_def_pb2.NodeDef], entries: dict[str, list[str]],
@@ -190,7 +221,10 @@ class GraphIndex:
     def entries(self) -> dict[str, list[str]]:
         """Node name → its input entries, for every node in graph order (see `entries_of`)."""
         read = self._entries
-        self._entries = {name: read.get(name) or node.input[:] for name, node in self.nodes.items()}
+        if len(read) == len(self.nodes):  # every node's read already (by a walk), in another order
+            self._entries = {name: read[name] for name in self.nodes}
+        else:
+            self._entries = {name: read.get(name) or node.input[:] for name, node in self.nodes.items()}
         return self._entries
 
     @functools.cached_property
@@ -199,13 +233,14 @@ class GraphIndex:
         return Edges.of(self.entries)
 
     @functools.cached_property
-    def handle_types(self) -> dict[str, dict[str, list[int]]]:
-        """Node name → {attr: the resource and reference types it holds}, for the nodes that have any.
+    def attr_scan(self) -> AttrScan:
+        """What the attrs of the nodes hold that passes and checks look for: read once an index."""
+        return AttrScan.of(self.nodes.items())
 
-        Reading every attr of every node is one of the slowest walks over a graph, so it is done once
-        an index, for the checks and passes that look for handles and references.
-        """
-        return _handle_types(self.nodes.items())
+    @property
+    def handle_types(self) -> dict[str, dict[str, list[int]]]:
+        """Node name → {attr: the resource and reference types it holds}, for the nodes that have any."""
+        return self.attr_scan.handle_types
 
     def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
         return self.nodes[name]

@@ -12,9 +12,7 @@ def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Remove `_class: loc:@X` entries naming nodes that are gone (TF refuses to import those)."""
     graph_def, names = index.graph_def, index.nodes
     changed = False
-    for node in graph_def.node:
-        if "_class" not in node.attr:
-            continue
+    for node in map(index.__getitem__, index.attr_scan.colocated):
         entries = list(node.attr["_class"].list.s)
         kept = [e for e in entries if not e.startswith(_COLOCATION_PREFIX)
                 or e[len(_COLOCATION_PREFIX):].decode("utf-8", "replace") in names]

@@ -18,7 +18,9 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    _keep_only(graph_def.node, keep)
+    # Each name once in the graph (else the check refuses it): as many nodes stay as names are kept.
+    kept = len(keep) if len(index.nodes) == len(graph_def.node) else sum(1 for node in graph_def.node if node.name in keep)
+    _keep_only(graph_def.node, keep, kept)
     if graph_def.HasField("library"):
         prune_library(graph_def)
     for name in [name for name in ctx.deferred if name not in keep]:
@@ -26,14 +28,13 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     return PassResult(graph_def, changed=True, index=index.pruned(keep, ctx.outputs))
 
 
-def _keep_only(nodes, keep: frozenset[str]) -> None:
-    """Delete from the repeated field `nodes` the nodes whose names are not in `keep`; the others stay
-    in their order and are the same objects (the index holds them).
+def _keep_only(nodes, keep: frozenset[str], kept: int) -> None:
+    """Delete from the repeated field `nodes` the nodes whose names are not in `keep` (all but `kept`
+    of them); the others stay in their order and are the same objects (the index holds them).
 
     A stable sort moves the unneeded nodes behind the others without copying any node, and one cut
     drops them: deleting them one run at a time would move the nodes behind each run again and again,
     and rebuilding the field would copy every node kept.
     """
-    kept = sum(1 for node in nodes if node.name in keep)
     nodes.sort(key=lambda node: node.name not in keep)
     del nodes[kept:]
