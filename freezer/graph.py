@@ -202,8 +202,14 @@ class GraphIndex:
 
     @functools.cached_property
     def ops(self) -> dict[str, str]:
-        """Node name → its op (protobuf fields are slow to read again and again)."""
-        return {name: node.op for name, node in self.nodes.items()}
+        """Node name → its op (protobuf fields are slow to read again and again). Each op name is one
+        string object however many nodes run it: protobuf returns a new copy each time it is read."""
+        ops: dict[str, str] = {}
+        one_of_each: dict[str, str] = {}
+        for name, node in self.nodes.items():
+            op = node.op
+            ops[name] = one_of_each.setdefault(op, op)
+        return ops
 
     @functools.cached_property
     def op_set(self) -> frozenset[str]:
