@@ -163,7 +163,7 @@ class GraphIndex:
             self.nodes.setdefault(node.name, node)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
         self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
-        self._entries: dict[str, list[str]] = {}  # node name → its input entries, as read so far
+        self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
 
     def rewritten(self, names: Iterable[str]) -> GraphIndex:
         """The index of the graph after the nodes `names` were changed in place: their ops and attrs,
@@ -216,16 +216,10 @@ class GraphIndex:
         """The ops the graph runs: a pass with nothing to do on a graph without its ops asks this first."""
         return frozenset(self.ops.values())
 
-    def entries_of(self, name: str) -> list[str]:
-        """The node's input entries as written (`node`, `node:port`, `^node`), read once an index."""
-        found = self._entries.get(name)
-        if found is None:
-            found = self._entries[name] = self.nodes[name].input[:]
-        return found
-
     @functools.cached_property
     def entries(self) -> dict[str, list[str]]:
-        """Node name → its input entries, for every node in graph order (see `entries_of`)."""
+        """Node name → its input entries as written (`node`, `node:port`, `^node`), for every node in
+        graph order; what `reachable` read already is not read again."""
         read = self._entries
         if len(read) == len(self.nodes):  # every node's read already (by a walk), in another order
             self._entries = {name: read[name] for name in self.nodes}
@@ -305,7 +299,7 @@ def reachable(index: GraphIndex, outputs: list[str]) -> frozenset[str]:
 
 
 def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> set[str]:
-    nodes, read = index.nodes, index._entries  # `entries_of`, inlined: this runs for every node
+    nodes, read = index.nodes, index._entries  # the entries read stay in the index
     seen: set[str] = set()
     pending = [name for name in outputs if name in nodes]
     while pending:

@@ -12,13 +12,14 @@ shape or value.
                        then everything the outputs no longer need, pruned
     half_weights       float32 constants stored as float16, cast back where they are used
 
-Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
+and last `cleanup.drop_dangling_colocation`, once for every pass that removed nodes. Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
 ("folded constant subgraphs" → 53), which the summary and `--report` show. Const values may wait in
 `ctx.deferred` for the writer: read them with `passes.rewrite.const_value`, and give new Consts theirs
 with `value_tensor`.
 """
 
 from freezer.passes.base import Stage
+from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.fold_batch_norms import fold_batch_norms
 from freezer.passes.optimize.fold_constants import fold_constants
 from freezer.passes.optimize.half_weights import store_half_weights
@@ -32,5 +33,6 @@ OPTIMIZE = Stage("optimize", (
     fold_constants,  # what batch norm folding and identity removal left foldable
     remove_noops,  # what the Identities' removal and folding left waiting for nothing
     prune_leftovers,  # what no output needs any more, whichever pass left it
-    store_half_weights,  # last: every constant is final
+    store_half_weights,  # every constant is final
+    drop_dangling_colocation,  # last: `loc:@` entries naming nodes the passes above removed
 ))

@@ -28,6 +28,7 @@ batch statistics) may be fetched. Values are computed in float64.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
@@ -46,10 +47,12 @@ FOLDED = "folded batch norms"
 
 def fold_batch_norms(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Fold every batch norm that can be; another sweep catches one that followed another."""
-    if not ctx.options.optimize or not any(node.op in _NORM_OPS for node in index.graph_def.node):
+    if not ctx.options.optimize or not index.op_set & _NORM_OPS:
         return PassResult(index.graph_def, changed=False)
-    graph_def, total = index.graph_def, 0
-    while folded := _fold_sweep(GraphIndex(graph_def), ctx):
+    graph_def = index.graph_def
+    total = folded = _fold_sweep(index, ctx)
+    while folded:  # the graph changed: a new index
+        folded = _fold_sweep(GraphIndex(graph_def), ctx)
         total += folded
     if not total:
         return PassResult(graph_def, changed=False)
@@ -104,8 +107,15 @@ class _Folder:
         self.index = index
         self.ctx = ctx
         self.outputs = set(ctx.outputs)
-        self.consumers = index.consumers()
-        self.taken = set(index.nodes)
+
+    @functools.cached_property
+    def consumers(self) -> dict:
+        """Each node's readers (asked for only once a norm is found: most graphs have none)."""
+        return self.index.consumers()
+
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        return set(self.index.nodes)
 
     def match(self, node: node_def_pb2.NodeDef) -> _Match | None:
         if node.op in FUSED_BATCH_NORM_OPS:

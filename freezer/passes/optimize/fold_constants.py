@@ -39,7 +39,6 @@ from freezer.errors import GraphError
 from freezer.graph import GraphIndex, input_node_name
 from freezer.ops import FORWARDING_OPS, SHAPE_OF_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.kernels import KERNELS, NotFoldable, evaluate, output_dtype
 from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
 from freezer.passes.prune import prune_to_outputs
@@ -59,9 +58,7 @@ def fold_constants(index: GraphIndex, ctx: PassContext) -> PassResult:
     ctx.optimized[FOLDED] = ctx.optimized.get(FOLDED, 0) + sweep.connected_runs()
     if not folded:
         return PassResult(graph_def, changed=False)
-    pruned = prune_to_outputs(GraphIndex(graph_def), ctx).graph_def  # what only folded nodes read
-    drop_dangling_colocation(GraphIndex(pruned), ctx)
-    return PassResult(pruned, changed=True)
+    return prune_to_outputs(GraphIndex(graph_def), ctx)  # what only folded nodes read
 
 
 class _Sweep:

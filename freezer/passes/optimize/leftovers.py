@@ -28,7 +28,6 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from freezer.graph import GraphIndex, input_node_name, parse_input, reachable
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.regions import v1_control_flow_nodes
 from freezer.passes.prune import prune_to_outputs
 
@@ -50,17 +49,13 @@ def remove_noops(index: GraphIndex, ctx: PassContext) -> PassResult:
     kept = [node for node in graph_def.node if node.name not in removed]
     del graph_def.node[:]
     graph_def.node.extend(kept)
-    drop_dangling_colocation(GraphIndex(graph_def), ctx)
     return PassResult(graph_def, changed=True)
 
 
 def prune_leftovers(index: GraphIndex, ctx: PassContext) -> PassResult:
     if not ctx.options.optimize:
         return PassResult(index.graph_def, changed=False)
-    result = prune_to_outputs(index, ctx)
-    if result.changed:
-        drop_dangling_colocation(GraphIndex(result.graph_def), ctx)
-    return result
+    return prune_to_outputs(index, ctx)
 
 
 def _drop_waits_that_add_nothing(graph_def: graph_pb2.GraphDef, waits: dict[str, frozenset[str]]) -> bool:

@@ -33,7 +33,6 @@ from tensorboard.compat.proto import node_def_pb2
 from freezer.graph import GraphIndex, cycle_error, input_node_name, parse_input
 from freezer.ops import IDENTITY_OPS, VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
-from freezer.passes.cleanup import drop_dangling_colocation
 from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
 
 REMOVED = "removed identity nodes"  # the ctx.optimized key
@@ -54,7 +53,6 @@ def remove_identities(index: GraphIndex, ctx: PassContext) -> PassResult:
         replacements.rewire(node)
     del graph_def.node[:]
     graph_def.node.extend(kept)
-    drop_dangling_colocation(GraphIndex(graph_def), ctx)
     return PassResult(graph_def, changed=True)
 
 
