@@ -30,6 +30,7 @@ def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset(), index
     `index` is the graph's index if the caller has one: the checks share what it has read."""
     index = index if index is not None else GraphIndex(frozen.graph_def)
     check_unique_names(index)
+    check_names_are_not_tensor_names(index)
     check_inputs_resolve(index)
     check_acyclic(index)
     check_no_training_ops(index, kept)
@@ -46,6 +47,19 @@ def check_unique_names(index: GraphIndex) -> None:
     repeated = [name for name, count in Counter(n.name for n in index.graph_def.node).items() if count > 1]
     raise CheckError(f"Node names appear more than once: {', '.join(repeated[:5])}; "
                      "the graph cannot be imported.")
+
+
+def check_names_are_not_tensor_names(index: GraphIndex) -> None:
+    """No node name holds a ':' or starts with '^': TensorFlow would read an input naming it as another
+    node's port or a control input (and so do freezer's walks, which take an entry naming a node as
+    that node)."""
+    joined = "\n".join(index.nodes)  # one scan in C: almost every graph passes here
+    if ":" not in joined and not joined.startswith("^") and "\n^" not in joined:
+        return
+    for name in index.nodes:
+        if ":" in name or name.startswith("^"):
+            raise CheckError(f"Node name {name!r} has a ':' or starts with '^', which TensorFlow reads as part "
+                             "of a tensor name; the graph cannot be imported, re-export it.")
 
 
 def check_inputs_resolve(index: GraphIndex) -> None:

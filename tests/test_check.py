@@ -21,6 +21,20 @@ def test_duplicate_names():
         check.check_unique_names(GraphIndex(graph(node("a", "NoOp"), node("a", "NoOp"))))
 
 
+@pytest.mark.parametrize("name", ["x:1", "^x", "a/b:0"])
+def test_a_node_name_that_reads_as_a_tensor_name(name):
+    """An entry naming such a node means another node's port (or a control input) to TensorFlow."""
+    with pytest.raises(CheckError, match="has a ':' or starts with '\\^'"):
+        check.check_names_are_not_tensor_names(GraphIndex(graph(node("x", "NoOp"), node(name, "NoOp"),
+                                                                node("y", "Identity", name))))
+
+
+def test_a_caret_inside_a_name_passes():
+    """The quick scan joins the names with newlines: a name holding "\\n^" must not be taken for one
+    starting with '^'."""
+    check.check_names_are_not_tensor_names(GraphIndex(graph(node("a\n^b", "NoOp"), node("b", "NoOp"))))
+
+
 def test_dangling_input():
     with pytest.raises(CheckError, match="Node y takes input 'gone:1', which is not in the graph"):
         check.check_inputs_resolve(GraphIndex(graph(node("y", "Identity", "gone:1"))))

@@ -17,7 +17,8 @@ import freezer
 from fixture_models import assert_outputs_equal, load_fixture, run_frozen, run_tf
 from freezer.io.frozen import FrozenGraph
 from freezer.options import FreezeOptions
-from freezer.passes import PassContext
+from freezer.graph import GraphIndex, reachable
+from freezer.passes import OPTIMIZE, PassContext, run_stage
 from freezer.passes.optimize.fold_constants import FOLDED, fold_constants
 from freezer.passes.rewrite import const_value
 from freezer.tensors import make_shape
@@ -254,3 +255,15 @@ def test_optimized_graph_runs_in_cpp(both):
     fixture, feeds, plain, optimized = both
     in_cpp = run_graph_in_cpp(optimized.output_path, feeds, fixture.fetches, targets=fixture.targets)
     assert_outputs_equal(in_cpp, run_frozen(plain.output_path, feeds, fixture.fetches, fixture.targets))
+
+
+def test_the_index_handed_on_knows_the_folded_nodes_when_nothing_is_pruned():
+    """`a` folds but `c`, which it read, is still read by `b`: nothing to prune, yet the graph changed,
+    so the next pass must not get the index of the graph as it was."""
+    g = graph(node("x", "Placeholder", dtype=types_pb2.DT_FLOAT), const("c", [1.0, 2.0]),
+              node("a", "Add", "c", "c", T=types_pb2.DT_FLOAT), node("b", "Mul", "x", "c", T=types_pb2.DT_FLOAT))
+    ctx = PassContext(outputs=["a", "b"], options=FreezeOptions(optimize=True))
+    index = GraphIndex(g)
+    reachable(index, ctx.outputs), index.ops, index.entries  # known, as the rewrite stage leaves them
+    handed_on = run_stage(OPTIMIZE, index, ctx)
+    assert handed_on.ops["a"] == "Const" and handed_on.entries["a"] == [] == list(handed_on["a"].input)

@@ -17,6 +17,8 @@ from tensorboard.compat.proto import types_pb2
 import freezer
 from cli_runs import assert_error, freeze, freeze_successfully
 from fixture_models import run_frozen, run_tf
+from freezer.half_precision import MIN_HALF_BYTES
+from graphs import const, graph, node
 from optimize_models import save_model, variable
 
 OUTPUTS = ["y", "table"]
@@ -179,3 +181,15 @@ def test_a_value_repeated_to_fill_its_shape_stays_and_controls_move_to_the_half_
     assert result.optimized == {"float16 weights": 1}
     (value,) = run_tf(result.graph_def, ["y:0"])
     np.testing.assert_array_equal(value, 0.5 + ramp_value.astype(np.float16).astype(np.float32))
+
+
+def test_a_dangling_colocation_never_comes_to_name_a_new_half_constant():
+    """`y` is colocated with `w/float16`, a Const that folding removes; halving `w` then names its half
+    Const `w/float16`: the entry must be gone before, not name the new node."""
+    g = graph(node("x", "Placeholder", dtype=types_pb2.DT_FLOAT), const("w", np.ones(MIN_HALF_BYTES // 4 + 1)),
+              const("w/float16", [1.0]), node("s", "Add", "w/float16", "w/float16", T=types_pb2.DT_FLOAT),
+              node("y", "Mul", "x", "w", T=types_pb2.DT_FLOAT, _class=[b"loc:@w/float16"]))
+    nodes = {n.name: n for n in freezer.freeze(g, None, outputs=["y", "s"], optimize=True,
+                                                weights="float16").graph_def.node}
+    assert nodes["w/float16"].op == "Const" and nodes["w"].op == "Cast"  # the new half Const took the name
+    assert "_class" not in nodes["y"].attr

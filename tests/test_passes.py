@@ -49,6 +49,15 @@ def test_prune_keeps_order_and_node_objects_and_hands_on_a_true_index(seed):
     assert reachable(result.index, ["y"]) == reachable(fresh, ["y"]) and result.index.entries == fresh.entries
 
 
+def test_colocation_cleaned_twice_leaves_no_empty_attr():
+    """A node whose every `loc:@` entry dangled loses its `_class` attr; a second clean-up (the optimize
+    stage ends with one) must not bring back an empty one: the index it was handed knows it is gone."""
+    g = graph(node("x", "Placeholder", dtype=types_pb2.DT_FLOAT),
+              node("y", "Identity", "x", T=types_pb2.DT_FLOAT, _class=[b"loc:@gone"]))
+    result = run_passes(g, PassContext(outputs=["y"]), [drop_dangling_colocation, drop_dangling_colocation])
+    assert "_class" not in result.node[1].attr
+
+
 def test_prune_follows_control_inputs():
     g = graph(node("side", "NoOp"), node("a", "Const"), node("y", "Identity", "a", "^side"), node("z", "NoOp"))
     assert names(prune_to_outputs(GraphIndex(g), PassContext(outputs=["y"])).graph_def) == ["side", "a", "y"]

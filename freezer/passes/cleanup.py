@@ -11,20 +11,21 @@ _COLOCATION_PREFIX = b"loc:@"
 def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Remove `_class: loc:@X` entries naming nodes that are gone (TF refuses to import those)."""
     graph_def, names = index.graph_def, index.nodes
-    changed = False
+    changed = []
     for node in map(index.__getitem__, index.attr_scan.colocated):
         entries = list(node.attr["_class"].list.s)
         kept = [e for e in entries if not e.startswith(_COLOCATION_PREFIX)
                 or e[len(_COLOCATION_PREFIX):].decode("utf-8", "replace") in names]
         if kept == entries:
             continue
-        changed = True
+        changed.append(node.name)
         if kept:
             del node.attr["_class"].list.s[:]
             node.attr["_class"].list.s.extend(kept)
         else:
             del node.attr["_class"]
-    return PassResult(graph_def, changed, index=index)  # colocation is nothing the index knows
+    # The index knows which nodes have a `_class`: it reads the changed ones again.
+    return PassResult(graph_def, bool(changed), index=index.rewritten(changed) if changed else None)
 
 
 def clear_devices(index: GraphIndex, ctx: PassContext) -> PassResult:

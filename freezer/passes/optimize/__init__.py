@@ -12,7 +12,8 @@ shape or value.
                        then everything the outputs no longer need, pruned
     half_weights       float32 constants stored as float16, cast back where they are used
 
-and last `cleanup.drop_dangling_colocation`, once for every pass that removed nodes. Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
+and `cleanup.drop_dangling_colocation` where it is needed (see `OPTIMIZE`), not after each pass.
+Each pass does nothing unless its option is given, and counts what it did in `ctx.optimized`
 ("folded constant subgraphs" → 53), which the summary and `--report` show. Const values may wait in
 `ctx.deferred` for the writer: read them with `passes.rewrite.const_value`, and give new Consts theirs
 with `value_tensor`.
@@ -26,13 +27,17 @@ from freezer.passes.optimize.half_weights import store_half_weights
 from freezer.passes.optimize.leftovers import prune_leftovers, remove_noops
 from freezer.passes.optimize.remove_identities import remove_identities
 
+# `loc:@` entries naming nodes a pass removed are dropped before a pass that names new nodes (a new
+# node could take a removed one's name and the entry would name it) and at the end.
 OPTIMIZE = Stage("optimize", (
     fold_constants,  # first: batch norm parameters arrive as constant subgraphs (Sqrt(var + eps), ...)
-    fold_batch_norms,
+    drop_dangling_colocation,
+    fold_batch_norms,  # names `<norm>/bias` Consts
     remove_identities,
     fold_constants,  # what batch norm folding and identity removal left foldable
     remove_noops,  # what the Identities' removal and folding left waiting for nothing
     prune_leftovers,  # what no output needs any more, whichever pass left it
-    store_half_weights,  # every constant is final
-    drop_dangling_colocation,  # last: `loc:@` entries naming nodes the passes above removed
+    drop_dangling_colocation,
+    store_half_weights,  # every constant is final; names `<const>/float16` Consts
+    drop_dangling_colocation,
 ))

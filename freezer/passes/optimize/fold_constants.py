@@ -58,7 +58,8 @@ def fold_constants(index: GraphIndex, ctx: PassContext) -> PassResult:
     ctx.optimized[FOLDED] = ctx.optimized.get(FOLDED, 0) + sweep.connected_runs()
     if not folded:
         return PassResult(graph_def, changed=False)
-    return prune_to_outputs(GraphIndex(graph_def), ctx)  # what only folded nodes read
+    pruned = prune_to_outputs(GraphIndex(graph_def), ctx)  # what only folded nodes read
+    return pruned if pruned.changed else PassResult(graph_def, changed=True)  # folded nodes changed anyway
 
 
 class _Sweep:
