@@ -100,7 +100,7 @@ def _has_cycle(index: GraphIndex) -> bool:
     to a node on the way: a depth-first walk, which needs no consumer lists (the question almost
     every graph answers no to; `_unordered` finds the cycle to name)."""
     nodes, entries = index.nodes, index.entries
-    back = {name for name, op in index.ops.items() if op in BACK_EDGE_OPS} if index.op_set & BACK_EDGE_OPS else ()
+    back = _back_edge_sources(index)
     done: set[str] = set()
     for root in entries:
         if root in done:
@@ -125,13 +125,20 @@ def _has_cycle(index: GraphIndex) -> bool:
     return False
 
 
+def _back_edge_sources(index: GraphIndex) -> set[str]:
+    """The NextIteration nodes, whose outputs close v1 while loops."""
+    if not index.op_set & BACK_EDGE_OPS:
+        return set()
+    return {name for name, op in index.ops.items() if op in BACK_EDGE_OPS}
+
+
 def _unordered(index: GraphIndex) -> dict[str, set[str]]:
     """Kahn's algorithm over the edges less the back edges (those out of a NextIteration): the
     nodes it cannot order, each with its inputs it could not order either; empty for a DAG.
 
     Counts input entries, as `index.edges` lists them (an input read twice is there twice)."""
     edges = index.edges
-    back = {name for name, op in index.ops.items() if op in BACK_EDGE_OPS} if index.op_set & BACK_EDGE_OPS else set()
+    back = _back_edge_sources(index)
     if back:
         waiting = {name: sum(source not in back for source in sources) for name, sources in edges.inputs.items()}
     else:
