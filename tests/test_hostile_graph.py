@@ -216,7 +216,7 @@ def test_a_huge_constant_predicate_is_refused_before_it_is_built(tmp_path, dtype
     g = switch_on("p", _claiming("p", dtype, field, value, [size]))
     assert len(g.SerializeToString()) < 500
     run, output = freeze_cli(tmp_path, g)
-    assert_one_error(run, contains=f"Switch node s takes its predicate from Const p, of type", output=output)
+    assert_one_error(run, contains="Switch node s takes its predicate from Const p, of type", output=output)
     assert f"and shape [{size}]; a predicate must be a scalar of type bool" in run.stderr
 
 

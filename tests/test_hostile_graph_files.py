@@ -7,7 +7,6 @@ run in a child under a time and an address-space limit (tests/hostile.py).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest

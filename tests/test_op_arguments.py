@@ -14,7 +14,7 @@ from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 
 from freezer.ops import arguments as op_arguments
 from freezer.errors import GraphError
-from freezer.ops.arguments import MAX_PORTS, input_ports, output_count, output_ports, port_of
+from freezer.ops.arguments import input_ports, output_count, output_ports, port_of
 from graphs import node, types
 from hostile import run_limited
 

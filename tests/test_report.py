@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from cli_runs import assert_error, freeze
 from fixture_models import FIXTURES, load_fixture

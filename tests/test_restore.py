@@ -12,7 +12,7 @@ import pytest
 import freezer
 from affine_model import build_affine_model
 from fixture_models import fixture_names, load_fixture, run_original
-from freezer.errors import CheckpointError, FreezerError, OptionError
+from freezer.errors import CheckpointError, OptionError
 from freezer.restoring import load_original, restore
 
 
