@@ -18,7 +18,8 @@ from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, 
 
 from freezer.tensors import make_shape, make_tensor_proto
 
-from freezer.io.pbtxt import NestingTooDeep, parse_text
+from freezer.io.pbtxt import (_CANONICAL_NODE, NestingTooDeep, _Parser, _Unsupported, _event_pattern, _table,
+                              parse_text)
 from graphs import const, func, function, graph, nested_lists, node, node_text, types
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -366,6 +367,9 @@ def test_unsupported_constructs_fall_back_to_text_format(data, message_type):
     (b'versions { producer: [1, 2] }', 1),                          # a list for a singular field
     (b'versions { bad_consumers: [1, 2,] }', 1),
     (b'node { [ext.field]: 1 }', 1),
+    (b'}\nnode {\n  name: "a"\n  op: "NoOp"\n}\n', 1),           # before a node read whole: one byte
+    (b'node {\n  name: "a"\n}\n:\nnode {\n  name: "b"\n  op: "NoOp"\n}\n', 4),  # between two
+    (b'node {\n  name: "a"\n  op: "NoOp"\n}\n}\n', 5),          # after one
 ])
 def test_invalid_text_raises_parse_error_with_line(data, line):
     with pytest.raises(text_format.ParseError) as error:
@@ -437,6 +441,101 @@ def test_mutated_text_gives_what_text_format_gives():
 
     for data in mutants(600):
         assert outcome(parse_text, data) == outcome(reference, data), data
+
+
+# --------------------------------------------------------------------------- TensorFlow's layout
+
+
+def canonical_graph() -> graph_pb2.GraphDef:
+    """Nodes of every shape `_CANONICAL_NODE` reads in one step, and some it leaves to the events."""
+    long_name = "scope/" * 30 + "w"  # a length of more than one varint byte
+    nodes = [
+        node("x", "Placeholder", dtype=types_pb2.DT_FLOAT),
+        const("c", [[1.0, 2.0], [3.0, 4.0]]),
+        node(long_name, "VariableV2", dtype=types_pb2.DT_FLOAT, _class=[b"loc:@c"]),
+        node("y", "MatMul", "x", long_name, "^c", T=types_pb2.DT_FLOAT),
+        node("z", "NoOp", "^y"),
+        node("nested", "Const", value=attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(
+            name="f", attr={"k": attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(s=[b"}"]))}))),
+    ]
+    nodes[0].device = "/job:a/device:CPU:0"
+    nodes[1].experimental_debug_info.original_node_names.append("c0")  # not read in one step
+    graph_def = graph(*nodes)
+    graph_def.versions.producer = 27
+    graph_def.library.function.add().signature.name = "f"
+    return graph_def
+
+
+def test_nodes_in_tensorflows_layout_are_read_whole():
+    data = text_format.MessageToString(canonical_graph()).encode()
+    assert len(_CANONICAL_NODE.findall(data)) == 4  # not the first node (no line before it), nor "c"
+    assert_parity(data)
+    assert_parity(data.replace(b"node {", b"node {", 1).replace(b"\nnode {\n", b"\n  # a comment\nnode {\n"))
+
+
+CANONICAL_EDITS = [b"", b"  ", b"    ", b"}", b"  }", b"{", b"node {", b"  attr {", b"  name: \"q\"",
+                   b"  input: \"a\"", b'  input: "a\\n"', b'  device: "d"', b'  op: "Op"', b"    key: \"k\"",
+                   b"    value {", b"# c", b"  experimental_debug_info {", b'  name: "\xc3\xa9"', b"versions {",
+                   b'  input: "a", ', b"  input: 'a'", b'  name: "a" "b"']
+
+
+def canonical_mutants(count: int, seed: int = 4321):
+    """A canonical text with lines deleted, repeated, swapped, re-indented or inserted."""
+    rng = random.Random(seed)
+    lines = text_format.MessageToString(canonical_graph()).encode().split(b"\n")
+    for _ in range(count):
+        edited = list(lines)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(edited))
+            kind = rng.randrange(6)
+            if kind == 0:
+                del edited[at]
+            elif kind == 1:
+                edited.insert(at, edited[at])
+            elif kind == 2 and at + 1 < len(edited):
+                edited[at], edited[at + 1] = edited[at + 1], edited[at]
+            elif kind == 3:
+                edited[at] = edited[at][2:] if rng.random() < 0.5 else b"  " + edited[at]
+            elif kind == 4:  # a few lines again somewhere else: a field set twice, a node split
+                first = rng.randrange(len(edited))
+                edited[at:at] = edited[first:first + rng.randint(2, 8)]
+            else:
+                edited.insert(at, rng.choice(CANONICAL_EDITS))
+        yield b"\n".join(edited)
+
+
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+def test_edited_canonical_text_gives_what_text_format_gives():
+    """Line edits that a node read whole could get wrong: same message, or the same error on the same line."""
+    def reference(data, message):
+        text_format.Parse(data.decode("utf-8"), message)
+
+    for data in canonical_mutants(600):
+        assert outcome(parse_text, data) == outcome(reference, data), data
+
+
+def test_singular_field_set_on_both_sides_of_a_canonical_node_is_refused():
+    data = b'versions { producer: 1 }\nnode {\n  name: "a"\n  op: "NoOp"\n}\nversions { producer: 2 }\n'
+    with pytest.raises(text_format.ParseError, match='multiple "versions"'):
+        parse_text(data, graph_pb2.GraphDef())
+
+
+def test_canonical_attr_as_deep_as_protobuf_takes():
+    deep = node_text(nested_funcs(32).replace("b: true", "list { b: true }"))
+    too_deep = node_text(nested_funcs(32).replace("b: true", "list { shape { } }"))
+    prefix = b'node {\n  name: "first"\n  op: "NoOp"\n}'
+    for data in (deep, too_deep):
+        message = graph_pb2.GraphDef()
+        text_format.Parse(data.decode(), message)
+        canonical = prefix + b"\n" + text_format.MessageToString(message).encode()
+        if data is deep:
+            assert_parity(canonical)
+        else:  # the fast path gives up on its own, before protobuf's decoder would
+            with pytest.raises(_Unsupported, match="nested too deep"):
+                _Parser(_event_pattern(graph_pb2.GraphDef.DESCRIPTOR)).graph_to_wire(
+                    canonical, _table(graph_pb2.GraphDef.DESCRIPTOR), bytearray())
+            with pytest.raises(NestingTooDeep):
+                parse_text(canonical, graph_pb2.GraphDef())
 
 
 # --------------------------------------------------------------------------- nesting and size
