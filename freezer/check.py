@@ -86,13 +86,27 @@ def check_inputs_resolve(index: GraphIndex) -> None:
 
 def check_acyclic(index: GraphIndex) -> None:
     """No cycle but a v1 while loop's (closed by a NextIteration edge): TF refuses to import others."""
-    if not _has_cycle(index):
+    if _inputs_come_first(index) or not _has_cycle(index):
         return
     stuck = _unordered(index)
     if stuck:
         cycle = sorted(_one_cycle(stuck))
         raise CheckError(f"The graph has a cycle through {', '.join(cycle[:5])}{', ...' if len(cycle) > 5 else ''} "
                          "that is not a while loop; TensorFlow cannot import it. Check the inputs of those nodes.")
+
+
+def _inputs_come_first(index: GraphIndex) -> bool:
+    """Whether every node comes after the nodes it reads, in graph order, but for a loop's back edges:
+    then no cycle can be closed. TensorFlow writes graphs so (in the order their ops were made), and
+    one flat loop tells; other graphs are walked (`_has_cycle`)."""
+    nodes, back = index.nodes, _back_edge_sources(index)
+    position = {name: at for at, name in enumerate(nodes)}
+    for at, entries in enumerate(index.entries.values()):  # in graph order, as `position`
+        for entry in entries:
+            source = entry if entry in position else input_node_name(entry)
+            if position.get(source, -1) >= at and source not in back:
+                return False
+    return True
 
 
 def _has_cycle(index: GraphIndex) -> bool:

@@ -175,11 +175,22 @@ def test_the_quick_cycle_walk_agrees_with_kahns_algorithm(seed):
     rng = np.random.default_rng(seed)
     size = int(rng.integers(1, 12))
     names = [f"n{i}" for i in range(size)]
+    ops = ["NextIteration" if rng.random() < 0.15 else "Identity" for _ in names]
     nodes = []
-    for name in names:
-        op = "NextIteration" if rng.random() < 0.15 else "Identity"
-        inputs = [str(rng.choice(names)) + (":1" if rng.random() < 0.2 else "") for _ in range(rng.integers(0, 3))]
-        inputs += ["^" + str(rng.choice(names)) for _ in range(rng.integers(0, 2))]
+    for at, (name, op) in enumerate(zip(names, ops)):
+        # Half the graphs read only earlier nodes and back edges, as TensorFlow writes them.
+        sources = names if seed % 2 else names[:at] + [n for n, o in zip(names, ops) if o == "NextIteration"]
+        sources = sources or [name]
+        inputs = [str(rng.choice(sources)) + (":1" if rng.random() < 0.2 else "") for _ in range(rng.integers(0, 3))]
+        inputs += ["^" + str(rng.choice(sources)) for _ in range(rng.integers(0, 2))]
         nodes.append(node(name, op, *inputs))
     index = GraphIndex(graph(*nodes))
     assert check._has_cycle(index) == bool(check._unordered(index))
+    assert not (check._inputs_come_first(index) and check._has_cycle(index))  # the shortcut before both
+
+
+def test_a_graph_out_of_order_without_a_cycle_is_fine():
+    g = graph(node("y", "Mul", "x", "c:0", "^init"), node("c", "Const"), node("x", "Placeholder"), node("init", "NoOp"))
+    index = GraphIndex(g)
+    assert not check._inputs_come_first(index)
+    check.check_acyclic(index)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from tensorboard.compat.proto import types_pb2
 
+from freezer.io import frozen as frozen_module
 from freezer.io.frozen import FrozenGraph
 from freezer.graph import GraphIndex
 from freezer.passes import PassContext
@@ -35,12 +36,21 @@ def folded(value, dtype) -> FrozenGraph:
     return FrozenGraph(fold_variables(GraphIndex(g), ctx).graph_def, ctx.deferred)
 
 
+@pytest.fixture(params=["streamed", "copied"])
+def write_mode(request, monkeypatch):
+    """The writer streams deferred values past a size and copies smaller ones in: test both ways."""
+    if request.param == "streamed":
+        monkeypatch.setattr(frozen_module, "_COPIED_AT_MOST", -1)
+    return request.param
+
+
 @pytest.mark.parametrize("name", CASES)
-def test_streamed_bytes_equal_the_materialized_graph(name):
+def test_streamed_bytes_equal_the_materialized_graph(name, write_mode):
     frozen = folded(*CASES[name])
     assert frozen.deferred, "the value should have been deferred"
     out = io.BytesIO()
     frozen.write_binary(out)
+    assert bool(frozen.deferred) == (write_mode == "streamed")
     size, bound = frozen.byte_size(), frozen.byte_size_at_most()
     expected = frozen.materialized().SerializeToString(deterministic=True)
     assert out.getvalue() == expected and size == len(expected) and size <= bound
@@ -59,7 +69,7 @@ def test_strings_and_empty_values_are_not_deferred():
     assert not folded(np.zeros((0, 2), np.float32), types_pb2.DT_FLOAT).deferred
 
 
-def test_graph_without_library_or_versions_streams_the_same():
+def test_graph_without_library_or_versions_streams_the_same(write_mode):
     frozen = folded(*CASES["float32"])
     frozen.graph_def.ClearField("library")
     frozen.graph_def.ClearField("versions")

@@ -27,6 +27,7 @@ _CONTENT_FIELD = 4  # TensorProto.tensor_content
 _VALUE_ATTR = "value"
 _NODE_TAG = varint(_NODE_FIELD << 3 | LENGTH_DELIMITED)
 _NODES_PER_WRITE = 3 * 4096  # pieces (tag, length, node) gathered before a write
+_COPIED_AT_MOST = 16 << 20  # deferred bytes put into the graph when it is written, not streamed
 # The most a deferred value adds to the serialized GraphDef besides its bytes: tensor_content's tag
 # and length (1 + up to 10 bytes), and the four lengths around it (the TensorProto's, the AttrValue's,
 # the attr map entry's, the NodeDef's), each of which can grow from one byte to ten.
@@ -64,7 +65,12 @@ class FrozenGraph:
 
     def write_binary(self, out, progress: Progress = NO_PROGRESS) -> None:
         """Stream the deterministic binary serialization into the file object `out`; `progress` hears
-        of the deferred values, which are nearly all of a big graph's bytes."""
+        of the deferred values, which are nearly all of a big graph's bytes. Values small enough
+        to copy are put in first and the graph serialized in one call (a graph may have a million
+        nodes, each a call when streamed)."""
+        if sum(value.nbytes for value in self.deferred.values()) <= _COPIED_AT_MOST:
+            out.write(self.materialized().SerializeToString(deterministic=True))
+            return
         with progress.step("Writing", sum(value.nbytes for value in self.deferred.values())) as advance:
             pending: list[bytes] = []  # small nodes' bytes, written together: a graph may have a million
             for node in self.graph_def.node:
