@@ -6,6 +6,7 @@ step before writing, so a graph that fails here is never written.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Collection
 
@@ -66,7 +67,14 @@ def check_inputs_resolve(index: GraphIndex) -> None:
     """Every input names a node, at a port TensorFlow can parse (an int32), data before `^controls`.
     The names are unique (`check_unique_names`)."""
     names = index.nodes
+    # Entries that are not plain names of nodes: `node:port`, `^node`, or wrong. Most graphs have few,
+    # and only the nodes reading one need a closer look (and a graph without any, none).
+    other = set(itertools.chain.from_iterable(index.entries.values())) - names.keys()
+    if not other:
+        return
     for name, entries in index.entries.items():
+        if other.isdisjoint(entries):
+            continue
         after_control = False
         for entry in entries:
             if entry in names and not after_control:  # most entries: a data input naming a node

@@ -141,14 +141,6 @@ class AttrScan:
                         self.colocated & keep)
 
 
-def _without(mapping: dict, names: list[str]) -> dict:
-    """A copy of `mapping` without the keys `names` (copying is cheap; a pruned graph usually keeps most)."""
-    kept = dict(mapping)
-    for name in names:
-        kept.pop(name, None)
-    return kept
-
-
 class GraphIndex:
     """Name → node lookup and consumer lists for one GraphDef (the top-level graph, not functions).
 
@@ -160,9 +152,12 @@ class GraphIndex:
 
     def __init__(self, graph_def: graph_pb2.GraphDef):
         self.graph_def = graph_def
-        self.nodes: dict[str, node_def_pb2.NodeDef] = {}
-        for node in graph_def.node:
-            self.nodes.setdefault(node.name, node)
+        nodes = list(graph_def.node)
+        self.nodes: dict[str, node_def_pb2.NodeDef] = dict(zip([node.name for node in nodes], nodes))
+        if len(self.nodes) < len(nodes):  # a name used twice (the check refuses it): the first node has it
+            self.nodes = {}
+            for node in nodes:
+                self.nodes.setdefault(node.name, node)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
         self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
         self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
@@ -183,11 +178,20 @@ class GraphIndex:
 
     def pruned(self, keep: frozenset[str], outputs: Iterable[str]) -> GraphIndex:
         """The index of the graph after every node not in `keep` (what `outputs` reach) was deleted
-        from it and the others left in place (the same NodeDef objects)."""
+        from it and the others left in place (the same NodeDef objects).
+
+        This index describes a graph that is gone: its tables move to the new index, less the nodes
+        dropped (a pruned graph usually keeps most nodes, and copying the tables of a big graph
+        costs time and memory). Use only the index returned.
+        """
         dropped = [name for name in self.nodes if name not in keep]
-        index = self._derived(_without(self.nodes, dropped), _without(self._entries, dropped), {tuple(outputs): keep})
+        tables = [self.nodes, self._entries, *([self.ops] if "ops" in self.__dict__ else [])]
+        for table in tables:
+            for name in dropped:
+                table.pop(name, None)
+        index = self._derived(self.nodes, self._entries, {tuple(outputs): keep})
         if "ops" in self.__dict__:
-            index.ops = _without(self.ops, dropped)
+            index.ops = self.ops
         if "attr_scan" in self.__dict__:
             index.attr_scan = self.attr_scan.only(keep)
         return index

@@ -31,7 +31,8 @@ rounds that alternate the tools, so drift on the machine hits all of them alike:
 * TensorFlow's route: `python -m tensorflow.python.tools.freeze_graph` for a GraphDef; for the
   SavedModel, which freeze_graph cannot read, the recipe people use instead: load it, take
   `signatures["serving_default"]`, `convert_variables_to_constants_v2`, write the GraphDef;
-* I/O floor: `cp` of the checkpoint's data file, the least any freezer must do.
+* I/O floor: `cp` of the checkpoint's data file, the least any freezer must do;
+* `freezer inspect` of a GraphDef workload's graph (issue 8), which writes nothing.
 
 Every tool runs as a child process: wall time around it, peak RSS from `os.wait4`. A separate
 row times `freeze --help` (start-up cost). The result is a Markdown block on stdout.
@@ -97,6 +98,7 @@ WORKLOAD_INFO = "workload.json"
 FREEZE_GRAPH_MODULE = "tensorflow.python.tools.freeze_graph"
 FREEZE_GRAPH_LABEL, CONVERT_V2_LABEL = "TF freeze_graph", "TF convert_variables_to_constants_v2"
 FLOOR_LABEL = "I/O floor (cp .data)"
+INSPECT_LABEL = "freezer inspect (graph)"
 SAVER_FILE = "saver.pb"  # beside a binary graph: the SaverDef freeze_graph is given (--input_saver)
 # TensorFlow's own route for a TF2 SavedModel (freeze_graph has none), run as `python -c`:
 # argv is the SavedModel folder and the output file.
@@ -317,6 +319,9 @@ def graph_tools(graph, output, engines, freeze, with_tf_route=True):
                             *engine_flags(engine)]
 
     tools = [Tool(f"freeze {' '.join(engine_flags(engine))}", freeze_argv(engine)) for engine in engines]
+    # Issue 8: `freezer inspect` on the graph alone (no checkpoint), as a user first asks it.
+    tools.append(Tool(INSPECT_LABEL, lambda out: [str(Path(freeze).with_name("freezer")), "inspect", str(graph)],
+                      writes_output=False))
     saver = graph.parent / SAVER_FILE
     saver_flags = [f"--input_saver={saver}"] if saver.exists() else []
     if with_tf_route:

@@ -9,6 +9,7 @@ from rich.console import Console
 import freezer
 from fixture_models import load_fixture
 from freezer.cli.freeze import progress_for
+from freezer.io import frozen
 from freezer.progress import NO_PROGRESS, Progress, TerminalProgress
 
 
@@ -28,8 +29,11 @@ class RecordedProgress(Progress):
         yield advance
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["copied", "streamed"])
 @pytest.mark.parametrize("engine", ["native", "session"])
-def test_a_freeze_reports_reading_and_writing_every_byte(tmp_path, engine):
+def test_a_freeze_reports_reading_and_writing_every_byte(tmp_path, engine, streamed, monkeypatch):
+    if streamed:  # the writer streams values past a size, and copies smaller ones in
+        monkeypatch.setattr(frozen, "_COPIED_AT_MOST", -1)
     fixture = load_fixture("partitioned")  # slices of variables: each read counts its slice
     progress = RecordedProgress()
     result = freezer.freeze_files(fixture.graph, fixture.checkpoint, outputs=fixture.outputs,

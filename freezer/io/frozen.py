@@ -68,27 +68,33 @@ class FrozenGraph:
         of the deferred values, which are nearly all of a big graph's bytes. Values small enough
         to copy are put in first and the graph serialized in one call (a graph may have a million
         nodes, each a call when streamed)."""
-        if sum(value.nbytes for value in self.deferred.values()) <= _COPIED_AT_MOST:
-            out.write(self.materialized().SerializeToString(deterministic=True))
-            return
-        with progress.step("Writing", sum(value.nbytes for value in self.deferred.values())) as advance:
-            pending: list[bytes] = []  # small nodes' bytes, written together: a graph may have a million
-            for node in self.graph_def.node:
-                if node.name not in self.deferred:
-                    serialized = node.SerializeToString(deterministic=True)
-                    pending += (_NODE_TAG, varint(len(serialized)), serialized)
-                    if len(pending) > _NODES_PER_WRITE:
-                        out.write(b"".join(pending))
-                        pending.clear()
-                    continue
-                out.write(b"".join(pending))
-                pending.clear()
-                pieces = self._pieces(node)
-                out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
-                for piece in pieces:  # the value's own buffer, not copied
-                    out.write(piece)
-                advance(self.deferred[node.name].nbytes)
+        deferred_bytes = sum(value.nbytes for value in self.deferred.values())
+        with progress.step("Writing", deferred_bytes) as advance:
+            if deferred_bytes <= _COPIED_AT_MOST:
+                out.write(self.materialized().SerializeToString(deterministic=True))
+                advance(deferred_bytes)
+            else:
+                self._stream(out, advance)
+
+    def _stream(self, out, advance) -> None:
+        """Write the nodes, each deferred value from its own buffer, then the rest of the graph."""
+        pending: list[bytes] = []  # small nodes' bytes, written together: a graph may have a million
+        for node in self.graph_def.node:
+            if node.name not in self.deferred:
+                serialized = node.SerializeToString(deterministic=True)
+                pending += (_NODE_TAG, varint(len(serialized)), serialized)
+                if len(pending) > _NODES_PER_WRITE:
+                    out.write(b"".join(pending))
+                    pending.clear()
+                continue
             out.write(b"".join(pending))
+            pending.clear()
+            pieces = self._pieces(node)
+            out.write(length_delimited_header(_NODE_FIELD, sum(map(len, pieces))))
+            for piece in pieces:  # the value's own buffer, not copied
+                out.write(piece)
+            advance(self.deferred[node.name].nbytes)
+        out.write(b"".join(pending))
         out.write(_graph_without_nodes(self.graph_def).SerializeToString(deterministic=True))
 
     def _pieces(self, node: node_def_pb2.NodeDef) -> list:
