@@ -173,7 +173,7 @@ def freeze_files(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
     output_path = _output_path(output if output is not None else logs_output, graph_path, as_text)
     ensure_writable_output(output_path, [graph_path])  # a folder, a special file or the graph: before any work
     loaded = read_graph(graph_path, run=run)
-    index = GraphIndex(loaded.graph_def)  # the passes change the graph read: it is no one else's
+    index = loaded.index()  # the passes change the graph read: it is no one else's
     resolve_outputs(index, outputs or ())  # unknown names fail before the checkpoint is read
     prefix = resolve_checkpoint(checkpoint, graph_path)
     # Every file read, as the loaders report them (the state file a folder's checkpoint came from too).

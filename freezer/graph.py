@@ -15,12 +15,16 @@ import dataclasses
 import difflib
 import functools
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
 from freezer.errors import GraphError
 from freezer.ops import MERGE_OPS, PASS_THROUGH_OPS, SWITCH_OPS
 from freezer.tensors import REF_OFFSET
+
+if TYPE_CHECKING:
+    from freezer.io.pbtxt import NodeFields
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,17 +154,23 @@ class GraphIndex:
     graph, reading every node again is most of a pass's cost.
     """
 
-    def __init__(self, graph_def: graph_pb2.GraphDef):
+    def __init__(self, graph_def: graph_pb2.GraphDef, fields: NodeFields | None = None):
+        """`fields`: the name, op and inputs of each node as the text parser read them (`parse_text`),
+        so that protobuf is not asked for them again, node by node."""
         self.graph_def = graph_def
         nodes = list(graph_def.node)
-        self.nodes: dict[str, node_def_pb2.NodeDef] = dict(zip([node.name for node in nodes], nodes))
+        names = fields.names if fields is not None else [node.name for node in nodes]
+        self.nodes: dict[str, node_def_pb2.NodeDef] = dict(zip(names, nodes))
+        self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
+        self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
+        self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
         if len(self.nodes) < len(nodes):  # a name used twice (the check refuses it): the first node has it
             self.nodes = {}
             for node in nodes:
                 self.nodes.setdefault(node.name, node)
-        self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
-        self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
-        self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
+        elif fields is not None:
+            self.ops = dict(zip(names, fields.ops))
+            self._entries = dict(zip(names, fields.inputs))
 
     def rewritten(self, names: Iterable[str]) -> GraphIndex:
         """The index of the graph after the nodes `names` were changed in place: their ops and attrs,
@@ -227,8 +237,9 @@ class GraphIndex:
         """Node name → its input entries as written (`node`, `node:port`, `^node`), for every node in
         graph order; what `reachable` read already is not read again."""
         read = self._entries
-        if len(read) == len(self.nodes):  # every node's read already (by a walk), in another order
-            self._entries = {name: read[name] for name in self.nodes}
+        if len(read) == len(self.nodes):  # every node's read already (by a walk, in another order?)
+            if list(read) != list(self.nodes):
+                self._entries = {name: read[name] for name in self.nodes}
         else:
             self._entries = {name: read.get(name) or node.input[:] for name, node in self.nodes.items()}
         return self._entries

@@ -212,7 +212,7 @@ def inspect_path(graph: str | os.PathLike, checkpoint: str | os.PathLike | None 
                           "one; leave them out.")
     loaded = read_graph(path, run=run)
     prefix = resolve_checkpoint(checkpoint, path)
-    index = GraphIndex(loaded.graph_def)
+    index = loaded.index()
     graph = _GraphFacts(index)
     outputs = graph.ranked_outputs()
     likely = [output.name for output in outputs if output.rank == LIKELY] or [output.name for output in outputs[:1]]

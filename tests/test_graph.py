@@ -49,6 +49,32 @@ def test_index_keeps_first_of_duplicate_names():
     assert index["a"].op == "NoOp"
 
 
+def parsed_with_fields(graph_def):
+    """The graph written as text and read back, with the node fields the parser gives."""
+    from google.protobuf import text_format
+    from tensorboard.compat.proto import graph_pb2
+    from freezer.io.pbtxt import parse_text
+    parsed = graph_pb2.GraphDef()
+    fields = parse_text(text_format.MessageToString(graph_def).encode(), parsed)
+    assert fields is not None
+    return parsed, fields
+
+
+def test_an_index_from_the_parsers_fields_equals_one_read_from_protobuf():
+    parsed, fields = parsed_with_fields(graph(node("x", "Placeholder"), node("c", "Const"),
+                                              node("y", "AddN", "x", "c:0", "^x"), node("z", "NoOp", "^y")))
+    given, read = GraphIndex(parsed, fields), GraphIndex(parsed)
+    assert given.nodes == read.nodes and list(given.nodes) == list(read.nodes)
+    assert given.ops == read.ops and given.entries == read.entries and list(given.entries) == list(read.entries)
+    assert given.edges == read.edges and reachable(given, ["z"]) == reachable(read, ["z"])
+
+
+def test_an_index_of_a_graph_with_a_name_twice_reads_the_first_node_whatever_the_fields():
+    parsed, fields = parsed_with_fields(graph(node("a", "NoOp"), node("a", "Const", "b"), node("b", "NoOp")))
+    index = GraphIndex(parsed, fields)
+    assert index["a"].op == "NoOp" and index.ops["a"] == "NoOp" and index.entries["a"] == []
+
+
 def test_edges_list_data_inputs_then_controls_and_a_consumer_per_entry():
     edges = GraphIndex(graph(node("a", "Const"), node("b", "Split", "a"),
                              node("c", "AddN", "^a", "b", "b:1", "missing:0", "^gone"))).edges

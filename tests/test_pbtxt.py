@@ -18,7 +18,7 @@ from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, 
 
 from freezer.tensors import make_shape, make_tensor_proto
 
-from freezer.io.pbtxt import (_CANONICAL_NODE, NestingTooDeep, _Parser, _Unsupported, _event_pattern, _table,
+from freezer.io.pbtxt import (NestingTooDeep, NodeFields, _canonical_nodes, _Parser, _Unsupported, _event_pattern, _table,
                               parse_text)
 from graphs import const, func, function, graph, nested_lists, node, node_text, types
 
@@ -468,7 +468,7 @@ def canonical_graph() -> graph_pb2.GraphDef:
 
 def test_nodes_in_tensorflows_layout_are_read_whole():
     data = text_format.MessageToString(canonical_graph()).encode()
-    assert len(_CANONICAL_NODE.findall(data)) == 4  # not the first node (no line before it), nor "c"
+    assert len(list(_canonical_nodes(data))) == 5  # all but "c"
     assert_parity(data)
     assert_parity(data.replace(b"node {", b"node {", 1).replace(b"\nnode {\n", b"\n  # a comment\nnode {\n"))
 
@@ -479,10 +479,10 @@ CANONICAL_EDITS = [b"", b"  ", b"    ", b"}", b"  }", b"{", b"node {", b"  attr 
                    b'  input: "a", ', b"  input: 'a'", b'  name: "a" "b"']
 
 
-def canonical_mutants(count: int, seed: int = 4321):
+def canonical_mutants(count: int, seed: int = 4321, graph_def: graph_pb2.GraphDef | None = None):
     """A canonical text with lines deleted, repeated, swapped, re-indented or inserted."""
     rng = random.Random(seed)
-    lines = text_format.MessageToString(canonical_graph()).encode().split(b"\n")
+    lines = text_format.MessageToString(graph_def or canonical_graph()).encode().split(b"\n")
     for _ in range(count):
         edited = list(lines)
         for _ in range(rng.randint(1, 3)):
@@ -512,6 +512,50 @@ def test_edited_canonical_text_gives_what_text_format_gives():
 
     for data in canonical_mutants(600):
         assert outcome(parse_text, data) == outcome(reference, data), data
+
+
+def fields_of(graph_def: graph_pb2.GraphDef) -> NodeFields:
+    return NodeFields([n.name for n in graph_def.node], [n.op for n in graph_def.node],
+                      [list(n.input) for n in graph_def.node])
+
+
+def test_node_fields_are_given_when_every_node_is_read_whole():
+    graph_def = canonical_graph()
+    graph_def.node[1].ClearField("experimental_debug_info")
+    graph_def.node[3].name = "é/" + "x" * 200  # not ASCII, and long
+    graph_def.node[4].op = "Op" * 100
+    graph_def.node[4].input.append("y" * 300)
+    data = text_format.MessageToString(graph_def).encode()
+    parsed = graph_pb2.GraphDef()
+    fields = parse_text(data, parsed)
+    assert fields == fields_of(graph_def) and parsed == graph_def
+    assert len(set(map(id, fields.ops))) == len(set(fields.ops))  # each op name one object
+    assert parse_text(b"# nothing\n", graph_pb2.GraphDef()) == NodeFields([], [], [])
+
+
+@pytest.mark.parametrize("data", [
+    text_format.MessageToString(canonical_graph()).encode(),  # "c" has a field read event by event
+    b'node { name: "a" op: "NoOp" }',
+    b'node {\n  name: "a\\n"\n  op: "NoOp"\n}\n',  # an escape
+])
+def test_no_node_fields_unless_every_node_is_read_whole(data):
+    assert parse_text(data, graph_pb2.GraphDef()) is None
+
+
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+def test_node_fields_of_edited_canonical_text_are_the_graphs():
+    all_read_whole = canonical_graph()
+    all_read_whole.node[1].ClearField("experimental_debug_info")
+    given = 0
+    for data in canonical_mutants(600, graph_def=all_read_whole):
+        parsed = graph_pb2.GraphDef()
+        try:
+            fields = parse_text(data, parsed)
+        except text_format.ParseError:
+            continue
+        assert fields is None or fields == fields_of(parsed), data
+        given += fields is not None
+    assert given > 20  # the edits leave some texts read whole
 
 
 def test_singular_field_set_on_both_sides_of_a_canonical_node_is_refused():

@@ -22,11 +22,12 @@ from google.protobuf import message, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError, OptionError
+from freezer.graph import GraphIndex
 from freezer.io import events
 from freezer.io.files import NotRegularFile, read_regular_file
 from freezer.io.frozen import FrozenGraph
 from freezer.io.metagraph import declared_initializers
-from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, parse_text
+from freezer.io.pbtxt import MAX_DEPTH, NestingTooDeep, NodeFields, parse_text
 from freezer.progress import NO_PROGRESS, Progress
 from freezer.variables import is_variable
 
@@ -49,6 +50,15 @@ class LoadedGraph:
     description: str | None = None
     files_read: list[Path] = dataclasses.field(default_factory=list)  # besides `path`: a run's other events files
     notes: list[str] = dataclasses.field(default_factory=list)  # things the user should know
+    # Each node's name, op and inputs as the text parser read them, for the graph's index (`index()`);
+    # None when the parser could not give them all (binary graphs, nodes laid out otherwise).
+    node_fields: NodeFields | None = None
+
+    def index(self) -> GraphIndex:
+        """The index of the graph as read, built from the node fields (which it then holds: they are
+        handed over, so that no second reference keeps them alive while the graph changes)."""
+        fields, self.node_fields = self.node_fields, None
+        return GraphIndex(self.graph_def, fields)
 
 
 def read_graph(path: str | os.PathLike, *, run: str | None = None) -> LoadedGraph:
@@ -66,8 +76,9 @@ def read_graph(path: str | os.PathLike, *, run: str | None = None) -> LoadedGrap
     is_text = looks_like_text(data)
     is_meta = path.suffix == ".meta" or (is_text and _first_field(data) in _METAGRAPH_TEXT_FIELDS)
     proto = meta_graph_pb2.MetaGraphDef() if is_meta else graph_pb2.GraphDef()
+    node_fields = None
     if is_text:
-        _parse_text(data, proto, path)
+        node_fields = _parse_text(data, proto, path)
     elif is_meta:
         _parse_binary(data, proto, path)
     else:
@@ -75,7 +86,7 @@ def read_graph(path: str | os.PathLike, *, run: str | None = None) -> LoadedGrap
     if is_meta:
         saver = proto.saver_def if proto.HasField("saver_def") else None
         return LoadedGraph(proto.graph_def, saver, path, is_text, declared_initializers(proto, path))
-    return LoadedGraph(proto, None, path, is_text)
+    return LoadedGraph(proto, None, path, is_text, node_fields=node_fields)
 
 
 def _read_log_folder(folder: Path, run: str | None) -> LoadedGraph:
@@ -150,10 +161,10 @@ def _read_bytes(path: Path) -> bytes:
     return data.removeprefix(_UTF8_BOM)
 
 
-def _parse_text(data: bytes, proto: message.Message, path: Path) -> None:
+def _parse_text(data: bytes, proto: message.Message, path: Path) -> NodeFields | None:
     kind = type(proto).__name__
     try:
-        parse_text(data, proto)
+        return parse_text(data, proto)
     except NestingTooDeep as error:
         raise GraphError(f"{path} nests messages more than {MAX_DEPTH} deep (line {error.GetLine()}), "
                          "deeper than protobuf and TensorFlow can read; it is no graph TensorFlow "

@@ -35,6 +35,7 @@ Text nesting messages deeper than protobuf's limit is refused on both paths (`Ne
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import itertools
 import operator
@@ -137,14 +138,17 @@ _CHUNK = 1 << 20
 # strings without escapes, then a run of attr blocks, each ended by the first line less indented
 # than its body. Other fields, other layouts and escapes make a node that this does not match.
 _PLAIN_LINE = rb"\"([^\"\n\\]*)\"\n"
-_CANONICAL_NODE = re.compile(
-    rb"\nnode \{\n  name: " + _PLAIN_LINE + rb"  op: " + _PLAIN_LINE
+_NODE_FROM_LINE_START = (
+    rb"node \{\n  name: " + _PLAIN_LINE + rb"  op: " + _PLAIN_LINE
     + rb"((?:  input: \"[^\"\n\\]*\"\n)" + _LOOP + rb")"
     + rb"(?:  device: " + _PLAIN_LINE + rb")?"
     + rb"((?:  attr \{\n(?:    [^\n]*\n)" + _LOOP + rb"  \}\n)" + _LOOP + rb")"
     + rb"\}(?=\n)")
+_CANONICAL_NODE = re.compile(rb"\n" + _NODE_FROM_LINE_START)
+_FIRST_NODE = re.compile(_NODE_FROM_LINE_START)  # at the very start of the text, no line before it
 _INPUT_LINE_START = len(b'  input: "')
 _BETWEEN_INPUTS = b'"\n  input: "'
+_BETWEEN_INPUTS_TEXT = _BETWEEN_INPUTS.decode()
 # An attr body line starts with four spaces: `\n  attr ` starts a block, and only there.
 _ATTR_LINE_START = len(b"  attr ")
 _BETWEEN_ATTRS = b"\n  attr "
@@ -158,7 +162,17 @@ class NestingTooDeep(text_format.ParseError):
     """The text nests messages deeper than MAX_DEPTH, which no protobuf parser reads back."""
 
 
-def parse_text(data: bytes, message) -> None:
+@dataclasses.dataclass(frozen=True)
+class NodeFields:
+    """The name, op and input entries of each node of a GraphDef, in graph order, as the parse read
+    them: a graph index takes them from here instead of asking protobuf for each (see GraphIndex)."""
+
+    names: list[str]
+    ops: list[str]  # one string object per op name
+    inputs: list[list[str]]
+
+
+def parse_text(data: bytes, message) -> NodeFields | None:
     """Fill `message` (a protobuf message, e.g. GraphDef or MetaGraphDef) from text-format bytes.
 
     Replaces what `message` held (unlike text_format.Parse, which merges into it), then holds exactly
@@ -166,6 +180,9 @@ def parse_text(data: bytes, message) -> None:
     does not understand goes to text_format, which raises `text_format.ParseError` (with a line number)
     on invalid text, or `UnicodeDecodeError` when `data` is not UTF-8. Text nesting messages more than
     MAX_DEPTH deep raises `NestingTooDeep` (a ParseError), from either path.
+
+    Returns the NodeFields of a GraphDef whose nodes were all laid out as TensorFlow writes them
+    (each read in one step), else None.
     """
     try:
         if not data.isascii():
@@ -173,8 +190,9 @@ def parse_text(data: bytes, message) -> None:
         wire = bytearray()
         parser = _Parser(_event_pattern(message.DESCRIPTOR))
         if message.DESCRIPTOR.name == "GraphDef":  # TensorFlow's, or the copy in tensorboard.compat
-            parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire)
+            read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire)
         else:
+            read = None
             parser.to_wire(data, 0, len(data), _table(message.DESCRIPTOR), wire)
         message.ParseFromString(wire)
     except (_Unsupported, UnicodeDecodeError, message_module.DecodeError):
@@ -182,6 +200,8 @@ def parse_text(data: bytes, message) -> None:
         message.Clear()
         _check_nesting(data)  # before text_format recurses through it
         text_format.Parse(data.decode("utf-8"), message)
+        return None
+    return read if read is not None and len(read.names) == len(message.node) else None
 
 
 def _check_utf8(data: bytes) -> None:
@@ -228,13 +248,17 @@ class _Parser:
         self.memo: dict = {}
         self.memo_text_left = _MEMO_TEXT
 
-    def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray) -> None:
-        """to_wire for a whole GraphDef text, reading each node in TensorFlow's layout in one step.
+    def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray) -> NodeFields:
+        """to_wire for a whole GraphDef text, reading each node in TensorFlow's layout in one step;
+        returns the fields of the nodes so read.
 
         The text between two such nodes (other fields, nodes laid out otherwise) is read by to_wire,
         which refuses it unless its braces balance: then reading it apart from the nodes around it
         gives the bytes reading the whole text would, and the singular fields it sets are shared.
         """
+        read = NodeFields([], [], [])
+        names, ops, entries = read.names, read.ops, read.inputs
+        op_names: dict[bytes, str] = {}  # each op name one string
         node_field = table.messages[b"node"]
         attr_field = node_field.table.messages[b"attr"]
         name, op, one_input, device = (_StringHeads(node_field.table.strings[field][0])
@@ -243,10 +267,16 @@ class _Parser:
         memo = self.memo
         seen: set = set()
         start = 0
-        for node in _CANONICAL_NODE.finditer(text):
+        for node in _canonical_nodes(text):
             if node.start() > start:
                 self.to_wire(text, start, node.start(), table, out, seen)
             name_text, op_text, inputs, device_text, attrs = node.groups()
+            names.append(name_text.decode())
+            op_name = op_names.get(op_text)
+            if op_name is None:
+                op_name = op_names[op_text] = op_text.decode()
+            ops.append(op_name)
+            entries.append(inputs[_INPUT_LINE_START:-2].decode().split(_BETWEEN_INPUTS_TEXT) if inputs else [])
             out += node_field.tag
             body_start = len(out)
             out += name_heads[len(name_text)] if len(name_text) < 128 else name.head(name_text)
@@ -270,6 +300,7 @@ class _Parser:
             start = node.end()
         if start < len(text):
             self.to_wire(text, start, len(text), table, out, seen)
+        return read
 
     def to_wire(self, text: bytes, start: int, end: int, table, out: bytearray, seen: set | None = None) -> int:
         """Append to `out` the wire bytes of the message (of the type `table` describes) that
@@ -370,6 +401,14 @@ class _Parser:
         else:
             self.memo[met_once] = None
         return remembered
+
+
+def _canonical_nodes(text: bytes):
+    """The matches of the nodes in TensorFlow's layout, the text's first node included."""
+    first = _FIRST_NODE.match(text)
+    if first is not None:
+        yield first
+    yield from _CANONICAL_NODE.finditer(text, first.end() if first is not None else 0)
 
 
 class _StringHeads:
