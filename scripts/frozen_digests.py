@@ -7,6 +7,8 @@ diffing the two outputs:
     ... change the code ...
     python scripts/frozen_digests.py > after.txt && diff before.txt after.txt
 
+`--freeze-args '--optimize'` adds arguments to every freeze (to check the optimize stage's output).
+
 Each fixture is frozen through the CLI as tests/fixture_models.py describes it (its `fixture.json`),
 once per engine (`session` only when TensorFlow is installed); each bench workload already built in
 the bench's work folder (scripts/bench.py builds them) once with the native engine.
@@ -52,10 +54,10 @@ def workload_arguments(folder: Path) -> list[str]:
     return [str(folder / "model.pbtxt"), str(folder / "ckpt" / "model"), "--outputs", "y"]
 
 
-def digest(arguments: list[str], engine: str, scratch: Path) -> str:
+def digest(arguments: list[str], engine: str, scratch: Path, extra: list[str]) -> str:
     out = scratch / "frozen.pb"
     done = subprocess.run([sys.executable, "-m", "freezer", "freeze", *arguments, "-o", str(out),
-                           "--engine", engine], capture_output=True, text=True)
+                           "--engine", engine, *extra], capture_output=True, text=True)
     if done.returncode != 0:
         return f"failed: {done.stderr.strip()}"
     data = out.read_bytes()
@@ -66,14 +68,16 @@ def digest(arguments: list[str], engine: str, scratch: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench-workdir", type=Path, default=BENCH_WORKDIR)
+    parser.add_argument("--freeze-args", default="", help="more arguments for every freeze, e.g. '--optimize'")
     args = parser.parse_args()
+    extra = args.freeze_args.split()
     engines = ["native"] + (["session"] if importlib.util.find_spec("tensorflow") else [])
     with tempfile.TemporaryDirectory() as scratch:
         for label, arguments in fixture_commands().items():
             for engine in engines:
-                print(f"{label} {engine} {digest(arguments, engine, Path(scratch))}", flush=True)
+                print(f"{label} {engine} {digest(arguments, engine, Path(scratch), extra)}", flush=True)
         for label, arguments in workload_commands(args.bench_workdir).items():
-            print(f"{label} native {digest(arguments, 'native', Path(scratch))}", flush=True)
+            print(f"{label} native {digest(arguments, 'native', Path(scratch), extra)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    # Each name once in the graph (else the check refuses it): as many nodes stay as names are kept.
-    kept = len(keep) if len(index.nodes) == len(graph_def.node) else sum(1 for node in graph_def.node if node.name in keep)
-    _keep_only(graph_def.node, keep, kept)
+    delete_nodes(index, {name for name in index.nodes if name not in keep})
     if graph_def.HasField("library"):
         prune_library(graph_def)
     for name in [name for name in ctx.deferred if name not in keep]:
@@ -28,13 +26,17 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     return PassResult(graph_def, changed=True, index=index.pruned(keep, ctx.outputs))
 
 
-def _keep_only(nodes, keep: frozenset[str], kept: int) -> None:
-    """Delete from the repeated field `nodes` the nodes whose names are not in `keep` (all but `kept`
-    of them); the others stay in their order and are the same objects (the index holds them).
+def delete_nodes(index: GraphIndex, dropped: set[str]) -> None:
+    """Delete from the indexed graph every node whose name is in `dropped` (names of the graph); the
+    others stay in their order and are the same objects (the index holds them).
 
-    A stable sort moves the unneeded nodes behind the others without copying any node, and one cut
+    A stable sort moves the dropped nodes behind the others without copying any node, and one cut
     drops them: deleting them one run at a time would move the nodes behind each run again and again,
     and rebuilding the field would copy every node kept.
     """
-    nodes.sort(key=lambda node: node.name not in keep)
-    del nodes[kept:]
+    nodes = index.graph_def.node
+    # Each name once in the graph (else the check refuses it): as many nodes go as names are dropped.
+    unique = len(index.nodes) == len(nodes)
+    left = len(nodes) - len(dropped) if unique else sum(1 for node in nodes if node.name not in dropped)
+    nodes.sort(key=lambda node: node.name in dropped)
+    del nodes[left:]

@@ -33,7 +33,7 @@ import functools
 import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, node_def_pb2, types_pb2
 
-from freezer.graph import GraphIndex, InputRef, parse_input
+from freezer.graph import GraphIndex, InputRef, input_node_name, parse_input
 from freezer.ops import BATCH_NORM_SHIFT_OPS, FILTERED_LAYER_OPS, FUSED_BATCH_NORM_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.optimize.fold_constants import SMALL_RESULT_BYTES, bounded_value, stored_bytes
@@ -62,19 +62,24 @@ def fold_batch_norms(index: GraphIndex, ctx: PassContext) -> PassResult:
 
 
 def _fold_sweep(index: GraphIndex, ctx: PassContext) -> int:
-    """Fold each batch norm of the graph as it is; the new bias Consts go just before their BiasAdd."""
+    """Fold each batch norm of the graph as it is, in graph order; the new bias Consts go just before
+    their BiasAdd."""
     folder = _Folder(index, ctx)
-    nodes, folded = [], 0
-    for node in list(index.graph_def.node):
-        match = folder.match(node)
-        if match is not None:
-            nodes.append(folder.fold(match))
-            folded += 1
-        nodes.append(node)
-    if folded:
+    biases: dict[str, node_def_pb2.NodeDef] = {}  # norm (now the BiasAdd) → its bias Const
+    for name, op in list(index.ops.items()):  # only the ops a match can start at
+        if op in _NORM_OPS:
+            match = folder.match(index[name])
+            if match is not None:
+                biases[name] = folder.fold(match)
+    if biases:
+        nodes = []
+        for node in index.graph_def.node:
+            if node.name in biases:
+                nodes.append(biases[node.name])
+            nodes.append(node)
         del index.graph_def.node[:]
         index.graph_def.node.extend(nodes)
-    return folded
+    return len(biases)
 
 
 @dataclasses.dataclass
@@ -181,6 +186,9 @@ class _Folder:
             return None
         orders = [data_inputs] if node.op == "Sub" else [data_inputs, data_inputs[::-1]]
         for product_input, shift_input in orders:
+            producer = self.index.nodes.get(input_node_name(product_input))
+            if producer is None or producer.op != "Mul":  # most Adds add a layer's bias: no readers asked
+                continue
             shift = self._const(shift_input)
             product = self._sole_feeder(product_input)
             if shift is None or product is None or product.op != "Mul" or not _is_float32(product, "T"):

@@ -28,12 +28,15 @@ Counted in `ctx.optimized` as "removed identity nodes".
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+
 from tensorboard.compat.proto import node_def_pb2
 
-from freezer.graph import GraphIndex, cycle_error, input_node_name, parse_input
+from freezer.graph import GraphIndex, InputRef, cycle_error, input_node_name, parse_input
 from freezer.ops import IDENTITY_OPS, VARIABLE_OPS
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.optimize.regions import controls, needed_controls, v1_control_flow_nodes
+from freezer.passes.prune import delete_nodes
 
 REMOVED = "removed identity nodes"  # the ctx.optimized key
 _REMOVED_OPS = IDENTITY_OPS | {"IdentityN"}
@@ -43,29 +46,44 @@ def remove_identities(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
     if not ctx.options.optimize:
         return PassResult(graph_def, changed=False)
-    removable = _removable(index, {*ctx.outputs, ctx.init_op})
+    candidates = {name: index[name] for name, op in index.ops.items() if op in _REMOVED_OPS}
+    reads = _reads_of(index, candidates)
+    removable = _removable(index, candidates, reads, {*ctx.outputs, ctx.init_op})
     ctx.optimized[REMOVED] = ctx.optimized.get(REMOVED, 0) + len(removable)
     if not removable:
         return PassResult(graph_def, changed=False)
     replacements = _Replacements(index, removable)
-    kept = [node for node in graph_def.node if node.name not in removable]
-    for node in kept:
-        replacements.rewire(node)
-    del graph_def.node[:]
-    graph_def.node.extend(kept)
+    readers = {reader for name in removable for reader, _ in reads.get(name, ())}
+    for name in index.nodes:  # in graph order
+        if name in readers and name not in removable:
+            replacements.rewire(index[name])
+    delete_nodes(index, set(removable))
     return PassResult(graph_def, changed=True)
 
 
-def _removable(index: GraphIndex, protected: set[str | None]) -> dict[str, node_def_pb2.NodeDef]:
-    """Identity-like nodes that may go: name → node."""
-    candidates = {node.name: node for node in index.graph_def.node
-                  if node.op in _REMOVED_OPS and node.name not in protected and _forwards_values(index, node)}
-    if not candidates:
+def _removable(index: GraphIndex, candidates: dict[str, node_def_pb2.NodeDef], reads: dict,
+               protected: set[str | None]) -> dict[str, node_def_pb2.NodeDef]:
+    """The Identity-like nodes among `candidates` that may go: name → node."""
+    forwarding = {name: node for name, node in candidates.items()
+                  if name not in protected and _forwards_values(index, node)}
+    if not forwarding:
         return {}
     in_control_flow = v1_control_flow_nodes(index)
-    consumers = index.consumers()
-    return {name: node for name, node in candidates.items()
-            if name not in in_control_flow and _read_ports_exist(node, consumers.get(name, ()))}
+    return {name: node for name, node in forwarding.items()
+            if name not in in_control_flow and _read_ports_exist(node, (ref for _, ref in reads.get(name, ())))}
+
+
+def _reads_of(index: GraphIndex, names: Container[str]) -> dict[str, list[tuple[str, InputRef]]]:
+    """The input entries reading one of the nodes `names`, by the node read: (reader, entry parsed)."""
+    reads: dict[str, list[tuple[str, InputRef]]] = {}
+    if not names:
+        return reads
+    for reader, entries in index.entries.items():
+        for entry in entries:
+            source = entry if entry in names else input_node_name(entry)
+            if source in names:
+                reads.setdefault(source, []).append((reader, parse_input(entry)))
+    return reads
 
 
 def _forwards_values(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
@@ -77,10 +95,10 @@ def _forwards_values(index: GraphIndex, node: node_def_pb2.NodeDef) -> bool:
     return all(source is not None and source.op not in VARIABLE_OPS for source in sources)
 
 
-def _read_ports_exist(node: node_def_pb2.NodeDef, readers) -> bool:
+def _read_ports_exist(node: node_def_pb2.NodeDef, reads: Iterable[InputRef]) -> bool:
     """Whether every output read has a data input to forward (a read of `Identity:1` has none)."""
     ports = len(_data_inputs(node))
-    return all(ref.control or ref.port < ports for _, ref in readers)
+    return all(ref.control or ref.port < ports for ref in reads)
 
 
 def _data_inputs(node: node_def_pb2.NodeDef) -> list[str]:
