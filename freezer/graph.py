@@ -82,7 +82,13 @@ class Edges:
         """From each node's input entries (`GraphIndex.entries`)."""
         inputs, data_inputs = {}, {}
         consumers: dict[str, list[str]] = {name: [] for name in entries}
+        is_node = consumers.__contains__
         for name, node_entries in entries.items():  # every input entry of the graph: kept to plain steps
+            if all(map(is_node, node_entries)):  # most nodes: data inputs, each a node's name as it is
+                for source in node_entries:
+                    consumers[source].append(name)
+                inputs[name] = data_inputs[name] = node_entries
+                continue
             data, controls = [], None
             for entry in node_entries:
                 # Most entries name a node as it is; the others are `node:port` or `^node`.
