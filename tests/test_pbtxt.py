@@ -433,14 +433,8 @@ def outcome(parse, data: bytes):
     return message.SerializeToString(deterministic=True)
 
 
-@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
-def test_mutated_text_gives_what_text_format_gives():
-    """Random edits of a valid text: same message, or the same error on the same line."""
-    def reference(data, message):
-        text_format.Parse(data.decode("utf-8"), message)
-
-    for data in mutants(600):
-        assert outcome(parse_text, data) == outcome(reference, data), data
+def parse_with_text_format(data: bytes, message) -> None:
+    text_format.Parse(data.decode("utf-8"), message)
 
 
 # --------------------------------------------------------------------------- TensorFlow's layout
@@ -505,13 +499,12 @@ def canonical_mutants(count: int, seed: int = 4321, graph_def: graph_pb2.GraphDe
 
 
 @pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
-def test_edited_canonical_text_gives_what_text_format_gives():
-    """Line edits that a node read whole could get wrong: same message, or the same error on the same line."""
-    def reference(data, message):
-        text_format.Parse(data.decode("utf-8"), message)
-
-    for data in canonical_mutants(600):
-        assert outcome(parse_text, data) == outcome(reference, data), data
+@pytest.mark.parametrize("edited", [mutants, canonical_mutants], ids=["characters", "lines of TF's layout"])
+def test_edited_text_gives_what_text_format_gives(edited):
+    """Random edits of a valid text (of characters; of lines, which a node read whole could get
+    wrong): the same message, or the same error on the same line."""
+    for data in edited(600):
+        assert outcome(parse_text, data) == outcome(parse_with_text_format, data), data
 
 
 def fields_of(graph_def: graph_pb2.GraphDef) -> NodeFields:
