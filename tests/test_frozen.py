@@ -8,6 +8,7 @@ from tensorboard.compat.proto import types_pb2
 
 from freezer.io import frozen as frozen_module
 from freezer.io.frozen import FrozenGraph
+from freezer.io.wire import varint
 from freezer.graph import GraphIndex
 from freezer.passes import PassContext
 from freezer.passes.fold import fold_variables
@@ -76,3 +77,17 @@ def test_graph_without_library_or_versions_streams_the_same(write_mode):
     out = io.BytesIO()
     frozen.write_binary(out)
     assert out.getvalue() == frozen.materialized().SerializeToString(deterministic=True)
+
+
+def test_fields_a_newer_tensorflow_added_are_written_either_way(write_mode):
+    """Fields GraphDef's definition here lacks (numbers it does not declare, of every wire type) stay
+    in the written graph, after the nodes, as protobuf itself serializes them."""
+    frozen = folded(*CASES["float32"])
+    unknown = (varint(99 << 3) + varint(7) + varint(98 << 3 | 2) + varint(2) + b"hi"
+               + varint(97 << 3 | 1) + (5).to_bytes(8, "little") + varint(96 << 3 | 5) + (6).to_bytes(4, "little")
+               + varint(95 << 3 | 3) + varint(1 << 3) + varint(1) + varint(95 << 3 | 4))
+    frozen.graph_def.MergeFromString(unknown)
+    out = io.BytesIO()
+    frozen.write_binary(out)
+    expected = frozen.materialized().SerializeToString(deterministic=True)
+    assert out.getvalue() == expected and expected.endswith(unknown)

@@ -14,7 +14,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
 
-from freezer.io.wire import LENGTH_DELIMITED, length_delimited_header, varint
+from freezer.io.wire import LENGTH_DELIMITED, length_delimited_header, unknown_fields, varint
 from freezer.progress import NO_PROGRESS, Progress
 
 if TYPE_CHECKING:  # numpy is imported where values are handled: reading a graph needs none of it
@@ -110,7 +110,8 @@ def defer_value(value: np.ndarray, dtype: int) -> bool:
 
 
 def _graph_without_nodes(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
-    """Everything of the GraphDef but its nodes (library, versions), which follow them on disk."""
+    """Everything of the GraphDef but its nodes (library, versions, fields a newer TensorFlow added),
+    which follow them on disk."""
     rest = graph_pb2.GraphDef()
     for field, value in graph_def.ListFields():
         if field.name == "node":
@@ -119,6 +120,7 @@ def _graph_without_nodes(graph_def: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
             getattr(rest, field.name).CopyFrom(value)
         else:
             setattr(rest, field.name, value)
+    rest.MergeFromString(unknown_fields(graph_def))
     return rest
 
 

@@ -146,6 +146,7 @@ _NODE_FROM_LINE_START = (
     + rb"\}(?=\n)")
 _CANONICAL_NODE = re.compile(rb"\n" + _NODE_FROM_LINE_START)
 _FIRST_NODE = re.compile(_NODE_FROM_LINE_START)  # at the very start of the text, no line before it
+_GRAPH_DEFS = ("tensorflow.GraphDef", "tensorboard.GraphDef")  # TensorFlow's, and tensorboard.compat's copy
 _INPUT_LINE_START = len(b'  input: "')
 _BETWEEN_INPUTS = b'"\n  input: "'
 _BETWEEN_INPUTS_TEXT = _BETWEEN_INPUTS.decode()
@@ -189,7 +190,7 @@ def parse_text(data: bytes, message) -> NodeFields | None:
             _check_utf8(data)  # text_format refuses non-UTF-8 anywhere, comments included
         wire = bytearray()
         parser = _Parser(_event_pattern(message.DESCRIPTOR))
-        if message.DESCRIPTOR.name == "GraphDef":  # TensorFlow's, or the copy in tensorboard.compat
+        if message.DESCRIPTOR.full_name in _GRAPH_DEFS:
             read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire)
         else:
             read = None
