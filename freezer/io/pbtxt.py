@@ -268,7 +268,7 @@ class _Parser:
         memo = self.memo
         seen: set = set()
         start = 0
-        for node in _canonical_nodes(text):
+        for node in _canonical_nodes(text):  # one step per node of graphs of a million: kept inline
             if node.start() > start:
                 self.to_wire(text, start, node.start(), table, out, seen)
             name_text, op_text, inputs, device_text, attrs = node.groups()
