@@ -66,10 +66,10 @@ def check_names_are_not_tensor_names(index: GraphIndex) -> None:
 def check_inputs_resolve(index: GraphIndex) -> None:
     """Every input names a node, at a port TensorFlow can parse (an int32), data before `^controls`.
     The names are unique (`check_unique_names`)."""
-    names = index.nodes
+    names = index.nodes.positions  # a dict: `in` is asked of every entry
     # Entries that are not plain names of nodes: `node:port`, `^node`, or wrong. Most graphs have few,
     # and only the nodes reading one need a closer look (and a graph without any, none).
-    other = set(itertools.chain.from_iterable(index.entries.values())) - names.keys()
+    other = set(itertools.filterfalse(names.__contains__, itertools.chain.from_iterable(index.entries.values())))
     if not other:
         return
     for name, entries in index.entries.items():
@@ -107,8 +107,9 @@ def _inputs_come_first(index: GraphIndex) -> bool:
     """Whether every node comes after the nodes it reads, in graph order, but for a loop's back edges:
     then no cycle can be closed. TensorFlow writes graphs so (in the order their ops were made), and
     one flat loop tells; other graphs are walked (`_has_cycle`)."""
-    nodes, back = index.nodes, _back_edge_sources(index)
-    position = {name: at for at, name in enumerate(nodes)}
+    if not index.nodes.unique_names:  # positions are the graph's, not the index's: walk instead
+        return False
+    back, position = _back_edge_sources(index), index.nodes.positions
     for at, entries in enumerate(index.entries.values()):  # in graph order, as `position`
         for entry in entries:
             source = entry if entry in position else input_node_name(entry)
@@ -121,7 +122,7 @@ def _has_cycle(index: GraphIndex) -> bool:
     """Whether following inputs, but not into a NextIteration (a loop's back edge), ever leads back
     to a node on the way: a depth-first walk, which needs no consumer lists (the question almost
     every graph answers no to; `_unordered` finds the cycle to name)."""
-    nodes, entries = index.nodes, index.entries
+    nodes, entries = index.nodes.positions, index.entries
     back = _back_edge_sources(index)
     done: set[str] = set()
     for root in entries:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, KeysView, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from tensorboard.compat.proto import graph_pb2, node_def_pb2, types_pb2
@@ -145,10 +147,60 @@ class AttrScan:
         return AttrScan({**{name: types for name, types in self.handle_types.items() if name not in nodes},
                          **again.handle_types}, (self.colocated - nodes.keys()) | again.colocated)
 
-    def only(self, keep: frozenset[str]) -> AttrScan:
+    def only(self, keep: AbstractSet[str]) -> AttrScan:
         """This scan, of the nodes in `keep` only."""
         return AttrScan({name: types for name, types in self.handle_types.items() if name in keep},
                         self.colocated & keep)
+
+
+class NodeTable(Mapping[str, node_def_pb2.NodeDef]):
+    """Node name → its NodeDef, read from the graph when asked for, in graph order.
+
+    The table holds each node's position in `graph_def.node`, not a Python object per node: on a
+    graph of 300k nodes those would take more memory than the table and cost their making. Valid
+    while the graph's nodes stay where they were: appending nodes is fine, deleting or reordering
+    them needs a new table (`GraphIndex.pruned` makes one).
+    """
+
+    def __init__(self, graph_def: graph_pb2.GraphDef, positions: dict[str, int]):
+        self._nodes = graph_def.node
+        self.positions = positions  # name → position of its (first) node, in graph order
+        self.unique_names = len(positions) == len(self._nodes)
+
+    def __getitem__(self, name: str) -> node_def_pb2.NodeDef:
+        return self._nodes[self.positions[name]]
+
+    def get(self, name: str, default: node_def_pb2.NodeDef | None = None) -> node_def_pb2.NodeDef | None:
+        position = self.positions.get(name)
+        return default if position is None else self._nodes[position]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.positions)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def keys(self) -> KeysView[str]:
+        return self.positions.keys()
+
+    def values(self) -> Iterator[node_def_pb2.NodeDef]:  # type: ignore[override]
+        if self.unique_names:  # every node, in order: protobuf's own iterator (nodes appended since left out)
+            return itertools.islice(self._nodes, len(self.positions))
+        return map(self._nodes.__getitem__, self.positions.values())
+
+    def items(self) -> Iterator[tuple[str, node_def_pb2.NodeDef]]:  # type: ignore[override]
+        return zip(self.positions, self.values())
+
+
+def _first_positions(names: Iterable[str]) -> dict[str, int]:
+    """Name → position of the first node with that name (the check refuses a name used twice)."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        positions.setdefault(name, position)
+    return positions
 
 
 class GraphIndex:
@@ -164,17 +216,15 @@ class GraphIndex:
         """`fields`: the name, op and inputs of each node as the text parser read them (`parse_text`),
         so that protobuf is not asked for them again, node by node."""
         self.graph_def = graph_def
-        nodes = list(graph_def.node)
-        names = fields.names if fields is not None else [node.name for node in nodes]
-        self.nodes: dict[str, node_def_pb2.NodeDef] = dict(zip(names, nodes))
+        names = fields.names if fields is not None else [node.name for node in graph_def.node]
+        positions = dict(zip(names, range(len(names))))
+        if len(positions) < len(names):  # a name used twice (the check refuses it): the first node has it
+            positions = _first_positions(names)
+        self.nodes = NodeTable(graph_def, positions)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
-        self._reached: dict[tuple[str, ...], frozenset[str]] = {}  # outputs → what `reachable` found
+        self._reached: dict[tuple[str, ...], AbstractSet[str]] = {}  # outputs → what `reachable` found
         self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
-        if len(self.nodes) < len(nodes):  # a name used twice (the check refuses it): the first node has it
-            self.nodes = {}
-            for node in nodes:
-                self.nodes.setdefault(node.name, node)
-        elif fields is not None:
+        if fields is not None and len(positions) == len(names):
             self.ops = dict(zip(names, fields.ops))
             self._entries = dict(zip(names, fields.inputs))
 
@@ -192,28 +242,35 @@ class GraphIndex:
             index.attr_scan = self.attr_scan.rescanned(changed)
         return index
 
-    def pruned(self, keep: frozenset[str], outputs: Iterable[str]) -> GraphIndex:
+    def pruned(self, keep: AbstractSet[str], outputs: Iterable[str]) -> GraphIndex:
         """The index of the graph after every node not in `keep` (what `outputs` reach) was deleted
-        from it and the others left in place (the same NodeDef objects).
+        from it and the others left in their order.
 
         This index describes a graph that is gone: its tables move to the new index, less the nodes
         dropped (a pruned graph usually keeps most nodes, and copying the tables of a big graph
-        costs time and memory). Use only the index returned.
+        costs time and memory), and this one lets go of what it has left: using it again fails.
         """
         dropped = [name for name in self.nodes if name not in keep]
-        tables = [self.nodes, self._entries, *([self.ops] if "ops" in self.__dict__ else [])]
+        tables = [self._entries, *([self.ops] if "ops" in self.__dict__ else [])]
         for table in tables:
             for name in dropped:
                 table.pop(name, None)
-        index = self._derived(self.nodes, self._entries, {tuple(outputs): keep})
+        if self.nodes.unique_names:  # the nodes kept, in their order, are now the graph's
+            positions = dict(zip((name for name in self.nodes if name in keep), itertools.count()))
+        else:
+            positions = _first_positions(node.name for node in self.graph_def.node)
+        # What the outputs reach is every node now: the table's keys say so without a set of their own.
+        index = self._derived(NodeTable(self.graph_def, positions), self._entries,
+                              {tuple(outputs): positions.keys()})
         if "ops" in self.__dict__:
             index.ops = self.ops
         if "attr_scan" in self.__dict__:
             index.attr_scan = self.attr_scan.only(keep)
+        self.__dict__.clear()  # a caller may still hold this index: its tables would outlive the graph
         return index
 
-    def _derived(self, nodes: dict[str, node_def_pb2.NodeDef], entries: dict[str, list[str]],
-                 reached: dict[tuple[str, ...], frozenset[str]]) -> GraphIndex:
+    def _derived(self, nodes: NodeTable, entries: dict[str, list[str]],
+                 reached: dict[tuple[str, ...], AbstractSet[str]]) -> GraphIndex:
         index = GraphIndex.__new__(GraphIndex)
         index.graph_def, index.nodes = self.graph_def, nodes
         index._producers, index._entries, index._reached = {}, entries, reached
@@ -309,35 +366,37 @@ class GraphIndex:
         return (self.nodes[name] for name, op in self.ops.items() if op in wanted)
 
 
-def reachable(index: GraphIndex, outputs: list[str]) -> frozenset[str]:
-    """Names of the nodes the outputs depend on (the outputs included); iterative, cycle-safe.
+def reachable(index: GraphIndex, outputs: list[str]) -> AbstractSet[str]:
+    """Names of the nodes the outputs depend on (the outputs included), a set to read, never to
+    change; iterative, cycle-safe.
 
     Remembered by the index: the passes of a stage that leave the graph as it is ask it of the
     same index again and again. The input entries it reads stay in the index, for the checks.
     """
     key = tuple(outputs)
     if key not in index._reached:
-        index._reached[key] = frozenset(_walk_inputs(index, key))
+        index._reached[key] = _walk_inputs(index, key)
     return index._reached[key]
 
 
-def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> set[str]:
+def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> KeysView[str]:
     nodes, read = index.nodes, index._entries  # the entries read stay in the index
-    seen: set[str] = set()
-    pending = [name for name in outputs if name in nodes]
+    names = nodes.positions  # `in` on the dict itself: this loop asks it of every entry
+    seen: dict[str, None] = {}  # a dict for its keys view: read-only, and no copy (a frozenset's is twice its size)
+    pending = [name for name in outputs if name in names]
     while pending:
         name = pending.pop()
         if name in seen:
             continue
-        seen.add(name)
+        seen[name] = None
         entries = read.get(name)
         if entries is None:
             entries = read[name] = nodes[name].input[:]
         for entry in entries:
-            source = entry if entry in nodes else input_node_name(entry)
-            if source not in seen and source in nodes:
+            source = entry if entry in names else input_node_name(entry)
+            if source not in seen and source in names:
                 pending.append(source)
-    return seen
+    return seen.keys()
 
 
 class ConstFlow:

@@ -1,5 +1,7 @@
 """Tensor-name grammar and the GraphIndex."""
 
+import collections.abc
+
 import pytest
 
 from freezer.graph import GraphIndex, InputRef, input_node_name, nearest, parse_input, reachable
@@ -103,6 +105,7 @@ def test_reachable_is_remembered_per_index_and_outputs():
     assert reachable(index, ["y"]) == {"x", "y"}
     assert reachable(index, ["z"]) == {"x", "y", "z"}
     assert reachable(index, ["y"]) is reachable(index, ["y"])  # one walk, shared: callers cannot change it
-    assert isinstance(reachable(index, ["y"]), frozenset)
+    assert isinstance(reachable(index, ["y"]), collections.abc.Set)  # read-only: no add, discard, ...
+    assert not hasattr(reachable(index, ["y"]), "add") and not hasattr(reachable(index, ["y"]), "discard")
     del graph_def.node[0]  # a pass changed the graph: a new index walks it again
     assert reachable(GraphIndex(graph_def), ["z"]) == {"y", "z"}
