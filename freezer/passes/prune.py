@@ -12,6 +12,10 @@ from freezer.graph import GraphIndex, reachable
 from freezer.passes.base import PassContext, PassResult
 from freezer.passes.functions.library import prune_library
 
+# Each cut moves the nodes behind it (in C, a few microseconds for 100k nodes); the sort that does
+# any number of runs at once reads every node, which costs as much as a thousand cuts or so.
+_MOST_RUNS_CUT = 1000
+
 
 def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     graph_def = index.graph_def
@@ -28,15 +32,33 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
 
 def delete_nodes(index: GraphIndex, dropped: set[str]) -> None:
     """Delete from the indexed graph every node whose name is in `dropped` (names of the graph); the
-    others stay in their order and are the same objects (the index holds them).
+    others stay in their order.
 
-    A stable sort moves the dropped nodes behind the others without copying any node, and one cut
-    drops them: deleting them one run at a time would move the nodes behind each run again and again,
-    and rebuilding the field would copy every node kept.
+    The index knows where each node is, so the dropped ones usually go in a few runs, each one cut
+    that moves the nodes behind it without touching them. When they are scattered over many runs,
+    a stable sort moves them behind the others without copying any node, and one cut drops them:
+    rebuilding the field would copy every node kept.
     """
     nodes = index.graph_def.node
-    # Each name once in the graph (else the check refuses it): as many nodes go as names are dropped.
-    unique = len(index.nodes) == len(nodes)
-    left = len(nodes) - len(dropped) if unique else sum(1 for node in nodes if node.name not in dropped)
+    if index.nodes.unique_names:  # else the check refuses the graph: only the sort sees every node
+        runs = _runs(sorted(index.nodes.positions[name] for name in dropped))
+        if len(runs) <= _MOST_RUNS_CUT:
+            for start, stop in reversed(runs):  # from the back: the positions of those before stay
+                del nodes[start:stop]
+            return
+        left = len(nodes) - len(dropped)
+    else:
+        left = sum(1 for node in nodes if node.name not in dropped)
     nodes.sort(key=lambda node: node.name in dropped)
     del nodes[left:]
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted positions as (start, stop) ranges of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for position in positions:
+        if runs and runs[-1][1] == position:
+            runs[-1] = (runs[-1][0], position + 1)
+        else:
+            runs.append((position, position + 1))
+    return runs
