@@ -266,18 +266,26 @@ class _Parser:
                                        for field in (b"name", b"op", b"input", b"device"))
         name_heads, op_heads, input_heads = name.short, op.short, one_input.short  # inline, in the loop
         memo = self.memo
+        # Each name read once as a string: an input naming a node (most do) is that string again,
+        # not a copy (a graph of 300k nodes would hold 18 MB of copies).
+        name_strings: dict[str, str] = {}
         seen: set = set()
         start = 0
         for node in _canonical_nodes(text):  # one step per node of graphs of a million: kept inline
             if node.start() > start:
                 self.to_wire(text, start, node.start(), table, out, seen)
             name_text, op_text, inputs, device_text, attrs = node.groups()
-            names.append(name_text.decode())
+            node_name = name_text.decode()
+            names.append(name_strings.setdefault(node_name, node_name))
             op_name = op_names.get(op_text)
             if op_name is None:
                 op_name = op_names[op_text] = op_text.decode()
             ops.append(op_name)
-            entries.append(inputs[_INPUT_LINE_START:-2].decode().split(_BETWEEN_INPUTS_TEXT) if inputs else [])
+            if inputs:
+                written = inputs[_INPUT_LINE_START:-2].decode().split(_BETWEEN_INPUTS_TEXT)
+                entries.append(list(map(name_strings.get, written, written)))
+            else:
+                entries.append([])
             out += node_field.tag
             body_start = len(out)
             out += name_heads[len(name_text)] if len(name_text) < 128 else name.head(name_text)
