@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from tensorboard.compat.proto import graph_pb2, saver_pb2
 
+from freezer.check import check_size
 from freezer.errors import OptionError
 from freezer.graph import GraphIndex, format_suggestions, parse_input
 from freezer.io import events
@@ -28,7 +29,7 @@ from freezer.io.savedmodel import SignatureTensor, is_saved_model, read_saved_mo
 from freezer.options import FreezeOptions
 from freezer.outputs import (Signature, described_tensor, graph_inputs, requested_outputs, resolve_outputs,
                              split_names)
-from freezer.passes import STAGES, PassContext, run_stage
+from freezer.passes import CHECK, STAGES, PassContext, run_stage
 from freezer.progress import NO_PROGRESS, Progress
 from freezer.variables import Variable, variable_keys
 
@@ -100,8 +101,10 @@ def _freeze(index: GraphIndex, checkpoint: str | os.PathLike | None, outputs: st
             declared_initializers: Mapping[str, str] | None = None, checkpoint_keys: Mapping[str, str] | None = None,
             signature: Signature | None = None, load_init_op: str | None = None,
             assets: Mapping[str, os.PathLike] | None = None, progress: Progress = NO_PROGRESS) -> FreezeResult:
-    """`freeze()` on the index of a graph the caller gives away: the passes change it in place."""
+    """`freeze()` on the index of a graph the caller gives away: the passes change it in place, and
+    the index is taken over (`GraphIndex.moved`)."""
     started = time.perf_counter()
+    index = index.moved()
     nodes_before = len(index.graph_def.node)
     ctx = _context(index, checkpoint, outputs, options, saver_def=saver_def,
                    declared_initializers=declared_initializers or {}, checkpoint_keys=checkpoint_keys or {},
@@ -115,13 +118,18 @@ def _freeze(index: GraphIndex, checkpoint: str | os.PathLike | None, outputs: st
     frozen = FrozenGraph(index.graph_def, ctx.deferred)
     sizes = {name: _value_bytes(value) for name, value in ctx.values.items()}
     result = FreezeResult(frozen, ctx.variables, sizes, nodes_before,
-                          len(frozen.graph_def.node), ctx.notes, ctx.init_op, seconds=time.perf_counter() - started,
+                          len(frozen.graph_def.node), ctx.notes, ctx.init_op,
                           signature_outputs=list(ctx.output_keys), repairs=dict(ctx.repairs),
                           optimized=dict(ctx.optimized), kept_variables=sorted(ctx.kept), timings=timings)
     if signature is None:  # a signature's tensors are described by the SavedModel; a graph's by its attrs
         result.inputs = graph_inputs(index)
         result.outputs = {ref.node: described_tensor(index[ref.node], ref.port)
                           for ref in map(parse_input, split_names(outputs or ()))}
+    del index  # the size check serializes the graph: a big graph's index should not be there too
+    size_check_started = time.perf_counter()
+    check_size(frozen)
+    timings[CHECK.name] += time.perf_counter() - size_check_started
+    result.seconds = time.perf_counter() - started
     return result
 
 

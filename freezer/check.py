@@ -1,7 +1,9 @@
 """Checks that a frozen graph will load in its consumers: pure functions raising `CheckError`.
 
 Each `check_*` looks at the graph and nothing else. `check_frozen` runs them all; it is the last
-step before writing, so a graph that fails here is never written.
+step before writing, so a graph that fails here is never written. A freeze runs them in two steps:
+`check_graph` as its last pass, and `check_size`, which serializes the graph, once the passes'
+index is gone (on a big graph each takes tens of MB).
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ _LARGEST_SHOWN = 5  # constants an over-size error names
 _CAST_BYTES = 80  # what a half Const's name and its Cast node add, besides the constant's name
 
 
-def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset(), index: GraphIndex | None = None) -> None:
-    """Run every check; `kept` names variables (and their reads/initializers) kept on purpose.
-    `index` is the graph's index if the caller has one: the checks share what it has read."""
-    index = index if index is not None else GraphIndex(frozen.graph_def)
+def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset()) -> None:
+    """Run every check; `kept` names variables (and their reads/initializers) kept on purpose."""
+    check_graph(GraphIndex(frozen.graph_def), kept)
+    check_size(frozen)
+
+
+def check_graph(index: GraphIndex, kept: Collection[str] = frozenset()) -> None:
+    """Every check but the size's, on the graph's index (the checks share what it has read)."""
     check_unique_names(index)
     check_names_are_not_tensor_names(index)
     check_inputs_resolve(index)
@@ -38,8 +44,7 @@ def check_frozen(frozen: FrozenGraph, kept: Collection[str] = frozenset(), index
     check_no_ref_types(index)
     check_no_folded_resources(index)
     if not kept:
-        check_library_has_no_variables(frozen.graph_def)
-    check_size(frozen)
+        check_library_has_no_variables(index.graph_def)
 
 
 def check_unique_names(index: GraphIndex) -> None:

@@ -256,7 +256,12 @@ class GraphIndex:
             for name in dropped:
                 table.pop(name, None)
         if self.nodes.unique_names:  # the nodes kept, in their order, are now the graph's
-            positions = dict(zip((name for name in self.nodes if name in keep), itertools.count()))
+            positions = self.nodes.positions  # renumbered in place: a second table would double its memory
+            moved_from = min(map(positions.__getitem__, dropped), default=len(positions))
+            for name in dropped:
+                del positions[name]
+            for position, name in enumerate(itertools.islice(positions, moved_from, None), moved_from):
+                positions[name] = position
         else:
             positions = _first_positions(node.name for node in self.graph_def.node)
         # What the outputs reach is every node now: the table's keys say so without a set of their own.
@@ -267,6 +272,15 @@ class GraphIndex:
         if "attr_scan" in self.__dict__:
             index.attr_scan = self.attr_scan.only(keep)
         self.__dict__.clear()  # a caller may still hold this index: its tables would outlive the graph
+        return index
+
+    def moved(self) -> GraphIndex:
+        """This index as a new object, which takes its tables; this one is left empty (using it again
+        fails). For a callee that keeps the index it is given, as a freeze does: the caller's
+        reference then keeps none of a big graph's tables alive once the passes replace them."""
+        index = GraphIndex.__new__(GraphIndex)
+        index.__dict__.update(self.__dict__)
+        self.__dict__.clear()
         return index
 
     def _derived(self, nodes: NodeTable, entries: dict[str, list[str]],

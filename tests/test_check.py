@@ -194,3 +194,15 @@ def test_a_graph_out_of_order_without_a_cycle_is_fine():
     index = GraphIndex(g)
     assert not check._inputs_come_first(index)
     check.check_acyclic(index)
+
+
+def test_the_in_memory_freeze_checks_the_size_too(monkeypatch):
+    """A freeze checks the size after its passes, once their index is gone: `freezer.freeze()`,
+    which writes nothing, must still refuse a graph over the limit."""
+    import freezer
+    monkeypatch.setattr(check, "PROTO_LIMIT", 100)
+    big = graph(const("big", [0.0] * 64), node("y", "Identity", "big", T=types_pb2.DT_FLOAT))
+    with pytest.raises(CheckError, match=r"over protobuf's 2 GiB limit; largest constants: big \(float \[64\]"):
+        freezer.freeze(big, None, outputs=["y"])
+    monkeypatch.setattr(check, "PROTO_LIMIT", 1000)
+    assert freezer.freeze(big, None, outputs=["y"]).nodes_after == 2

@@ -109,3 +109,12 @@ def test_reachable_is_remembered_per_index_and_outputs():
     assert not hasattr(reachable(index, ["y"]), "add") and not hasattr(reachable(index, ["y"]), "discard")
     del graph_def.node[0]  # a pass changed the graph: a new index walks it again
     assert reachable(GraphIndex(graph_def), ["z"]) == {"y", "z"}
+
+
+def test_a_moved_index_takes_the_tables_and_the_old_one_fails_if_used():
+    index = GraphIndex(graph(node("x", "Placeholder"), node("y", "Identity", "x")))
+    reached, ops = reachable(index, ["y"]), index.ops
+    moved = index.moved()
+    assert reachable(moved, ["y"]) is reached and moved.ops is ops and moved["y"].input == ["x"]
+    with pytest.raises(AttributeError):
+        index.nodes

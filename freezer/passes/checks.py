@@ -1,16 +1,18 @@
-"""Check: the frozen graph will load in its consumers (`freezer.check`), or it is not written."""
+"""Check: the frozen graph will load in its consumers (`freezer.check`), or it is not written.
+
+Its size is checked after the passes (`freezer.api`): that serializes the graph, which is better
+done once their index, as big as the graph on a graph of many nodes, is gone."""
 
 from __future__ import annotations
 
 from freezer import check
 from freezer.graph import GraphIndex, parse_input
-from freezer.io.frozen import FrozenGraph
 from freezer.ops import TRAINING_OPS
 from freezer.passes.base import PassContext, PassResult
 
 
 def check_loadable(index: GraphIndex, ctx: PassContext) -> PassResult:
-    check.check_frozen(FrozenGraph(index.graph_def, ctx.deferred), kept=_kept_nodes(index, ctx.kept), index=index)
+    check.check_graph(index, kept=_kept_nodes(index, ctx.kept))
     return PassResult(index.graph_def, changed=False)
 
 
