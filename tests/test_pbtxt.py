@@ -16,6 +16,7 @@ import numpy as np
 from google.protobuf import text_format
 from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, tensor_shape_pb2, types_pb2
 
+from freezer.io import pbtxt
 from freezer.tensors import make_shape, make_tensor_proto
 
 from freezer.io.pbtxt import (NestingTooDeep, NodeFields, _canonical_nodes, _Parser, _Unsupported, _event_pattern, _table,
@@ -499,10 +500,13 @@ def canonical_mutants(count: int, seed: int = 4321, graph_def: graph_pb2.GraphDe
 
 
 @pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+@pytest.mark.parametrize("wire_piece", [pbtxt._WIRE_PIECE, 1], ids=["wire parsed whole", "each node's parsed apart"])
 @pytest.mark.parametrize("edited", [mutants, canonical_mutants], ids=["characters", "lines of TF's layout"])
-def test_edited_text_gives_what_text_format_gives(edited):
+def test_edited_text_gives_what_text_format_gives(edited, wire_piece, monkeypatch):
     """Random edits of a valid text (of characters; of lines, which a node read whole could get
-    wrong): the same message, or the same error on the same line."""
+    wrong): the same message, or the same error on the same line; also when the wire bytes are
+    merged into the message between any two nodes."""
+    monkeypatch.setattr(pbtxt, "_WIRE_PIECE", wire_piece)
     for data in edited(600):
         assert outcome(parse_text, data) == outcome(parse_with_text_format, data), data
 
@@ -581,7 +585,7 @@ def test_canonical_attr_as_deep_as_protobuf_takes():
         else:  # the fast path gives up on its own, before protobuf's decoder would
             with pytest.raises(_Unsupported, match="nested too deep"):
                 _Parser(_event_pattern(graph_pb2.GraphDef.DESCRIPTOR)).graph_to_wire(
-                    canonical, _table(graph_pb2.GraphDef.DESCRIPTOR), bytearray())
+                    canonical, _table(graph_pb2.GraphDef.DESCRIPTOR), bytearray(), graph_pb2.GraphDef().MergeFromString)
             with pytest.raises(NestingTooDeep):
                 parse_text(canonical, graph_pb2.GraphDef())
 

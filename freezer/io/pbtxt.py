@@ -20,7 +20,9 @@ message API: ~9 s for a 23 MB GraphDef that parses from binary in 0.03 s. `parse
    time: one match gives the name, op, inputs, device and the run of attr blocks, which splits into
    the blocks at known line starts, each converted (or remembered) as in 3. Anything else between
    those nodes is read event by event as above. This halves the time of a text GraphDef;
-5. hands the bytes to `message.ParseFromString`, protobuf's C parser.
+5. hands the bytes to `message.ParseFromString`, protobuf's C parser (a GraphDef's a piece of about
+   1 MB at a time, to `MergeFromString`: parsing pieces of wire format in turn builds what parsing
+   them whole would, and the whole would be held beside the graph it becomes).
 
 Values are converted by text_format's own public helpers (`ParseInteger`, `ParseFloat`, `ParseBool`,
 `ParseEnum`, `text_encoding.CUnescape`), so a token means here what it means to text_format. Whatever
@@ -43,6 +45,7 @@ import re
 import struct
 import sys
 import typing
+from collections.abc import Callable
 
 from google.protobuf import descriptor, message as message_module, text_encoding, text_format
 
@@ -116,6 +119,7 @@ _RUN_OF_BACKSLASHES = re.compile(rb"(?<!\\)\\")
 # that is not valid gets text_format's verdict in any case.
 _PIECE_START = re.compile(rb"\n(?=[ \t]*[A-Za-z_][0-9A-Za-z_]*[ \t]*[:{<])")
 _PIECE = 1 << 16
+_WIRE_PIECE = 1 << 20  # wire bytes of a GraphDef parsed at a time
 # How much map entry text a parse remembers on first sight (see _Parser).
 _MEMO_TEXT = 1 << 22
 _event_groups = operator.methodcaller("groups", b"")
@@ -191,11 +195,13 @@ def parse_text(data: bytes, message) -> NodeFields | None:
         wire = bytearray()
         parser = _Parser(_event_pattern(message.DESCRIPTOR))
         if message.DESCRIPTOR.full_name in _GRAPH_DEFS:
-            read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire)
+            message.Clear()
+            read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire, message.MergeFromString)
+            message.MergeFromString(wire)  # what is left
         else:
             read = None
             parser.to_wire(data, 0, len(data), _table(message.DESCRIPTOR), wire)
-        message.ParseFromString(wire)
+            message.ParseFromString(wire)
     except (_Unsupported, UnicodeDecodeError, message_module.DecodeError):
         # The failed ParseFromString may have left part of the message behind.
         message.Clear()
@@ -249,9 +255,11 @@ class _Parser:
         self.memo: dict = {}
         self.memo_text_left = _MEMO_TEXT
 
-    def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray) -> NodeFields:
+    def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray,
+                      merge: Callable[[bytearray], object]) -> NodeFields:
         """to_wire for a whole GraphDef text, reading each node in TensorFlow's layout in one step;
-        returns the fields of the nodes so read.
+        returns the fields of the nodes so read. Between two nodes, once `out` holds _WIRE_PIECE
+        bytes or more, they go to `merge` and `out` is emptied.
 
         The text between two such nodes (other fields, nodes laid out otherwise) is read by to_wire,
         which refuses it unless its braces balance: then reading it apart from the nodes around it
@@ -283,7 +291,9 @@ class _Parser:
             ops.append(op_name)
             if inputs:
                 written = inputs[_INPUT_LINE_START:-2].decode().split(_BETWEEN_INPUTS_TEXT)
-                entries.append(list(map(name_strings.get, written, written)))
+                # A slice of it kept: the only list of its exact size (split's and list()'s have room
+                # to grow, at 300k nodes 7-26 MB).
+                entries.append(list(map(name_strings.get, written, written))[:])
             else:
                 entries.append([])
             out += node_field.tag
@@ -307,6 +317,9 @@ class _Parser:
                         _checked_depth(1 + remembered[1])
             out[body_start:body_start] = varint(len(out) - body_start)
             start = node.end()
+            if len(out) >= _WIRE_PIECE:
+                merge(out)
+                out.clear()
         if start < len(text):
             self.to_wire(text, start, len(text), table, out, seen)
         return read
