@@ -117,8 +117,10 @@ def _inputs_come_first(index: GraphIndex) -> bool:
     back, position = _back_edge_sources(index), index.nodes.positions
     for at, entries in enumerate(index.entries.values()):  # in graph order, as `position`
         for entry in entries:
-            source = entry if entry in position else input_node_name(entry)
-            if position.get(source, -1) >= at and source not in back:
+            source_at = position.get(entry)  # most entries: a node's name as it is
+            if source_at is None:
+                source_at = position.get(input_node_name(entry), -1)
+            if source_at >= at and input_node_name(entry) not in back:
                 return False
     return True
 

@@ -147,10 +147,10 @@ class AttrScan:
         return AttrScan({**{name: types for name, types in self.handle_types.items() if name not in nodes},
                          **again.handle_types}, (self.colocated - nodes.keys()) | again.colocated)
 
-    def only(self, keep: AbstractSet[str]) -> AttrScan:
-        """This scan, of the nodes in `keep` only."""
-        return AttrScan({name: types for name, types in self.handle_types.items() if name in keep},
-                        self.colocated & keep)
+    def without(self, dropped: AbstractSet[str]) -> AttrScan:
+        """This scan, less the nodes in `dropped`."""
+        return AttrScan({name: types for name, types in self.handle_types.items() if name not in dropped},
+                        self.colocated - dropped)
 
 
 class NodeTable(Mapping[str, node_def_pb2.NodeDef]):
@@ -242,15 +242,14 @@ class GraphIndex:
             index.attr_scan = self.attr_scan.rescanned(changed)
         return index
 
-    def pruned(self, keep: AbstractSet[str], outputs: Iterable[str]) -> GraphIndex:
-        """The index of the graph after every node not in `keep` (what `outputs` reach) was deleted
-        from it and the others left in their order.
+    def pruned(self, dropped: AbstractSet[str], outputs: Iterable[str]) -> GraphIndex:
+        """The index of the graph after the nodes named in `dropped` (those `outputs` do not reach)
+        were deleted from it and the others left in their order.
 
         This index describes a graph that is gone: its tables move to the new index, less the nodes
         dropped (a pruned graph usually keeps most nodes, and copying the tables of a big graph
         costs time and memory), and this one lets go of what it has left: using it again fails.
         """
-        dropped = [name for name in self.nodes if name not in keep]
         tables = [self._entries, *([self.ops] if "ops" in self.__dict__ else [])]
         for table in tables:
             for name in dropped:
@@ -270,7 +269,7 @@ class GraphIndex:
         if "ops" in self.__dict__:
             index.ops = self.ops
         if "attr_scan" in self.__dict__:
-            index.attr_scan = self.attr_scan.only(keep)
+            index.attr_scan = self.attr_scan.without(dropped)
         self.__dict__.clear()  # a caller may still hold this index: its tables would outlive the graph
         return index
 
@@ -408,10 +407,13 @@ def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> KeysView[str]:
         if entries is None:
             own_name = own_name or dict(zip(names, names)).get
             entries = read[name] = _entries_of(nodes[name], own_name)
-        for entry in entries:
-            source = entry if entry in names else input_node_name(entry)
-            if source not in seen and source in names:
-                pending.append(source)
+        for entry in entries:  # one ask of `names` for an entry naming a node as it is (most do)
+            if entry not in names:
+                entry = input_node_name(entry)
+                if entry not in names:
+                    continue
+            if entry not in seen:
+                pending.append(entry)
     return seen.keys()
 
 

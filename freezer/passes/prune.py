@@ -22,12 +22,13 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    delete_nodes(index, {name for name in index.nodes if name not in keep})
+    dropped = {name for name in index.nodes if name not in keep}
+    delete_nodes(index, dropped)
     if graph_def.HasField("library"):
         prune_library(graph_def)
     for name in [name for name in ctx.deferred if name not in keep]:
         del ctx.deferred[name]
-    return PassResult(graph_def, changed=True, index=index.pruned(keep, ctx.outputs))
+    return PassResult(graph_def, changed=True, index=index.pruned(dropped, ctx.outputs))
 
 
 def delete_nodes(index: GraphIndex, dropped: set[str]) -> None:
