@@ -63,6 +63,26 @@ def test_control_inputs_move_to_the_readers():
     assert list(nodes["y"].input) == ["a", "x", "^gate", "^ready"]
 
 
+def test_a_wait_on_a_removed_node_that_a_removed_node_carried_stands_for_what_that_node_waited_for():
+    """`b` waits for `a`, and both go: the readers of `b` wait for what `a` read and waited for,
+    through any number of removed nodes, never for a removed one."""
+    g = graph(placeholder(), placeholder("gate"), node("ready", "NoOp", "^gate"),
+              node("a0", "Identity", "gate", "^ready", T=FLOAT), node("a", "Identity", "x", "^a0", T=FLOAT),
+              node("b", "Identity", "x", "^a", T=FLOAT), node("y", "AddV2", "b", "b", T=FLOAT),
+              node("z", "Neg", "x", "^b", T=FLOAT))
+    _, nodes, ctx = remove(g, outputs=("y", "z"))
+    assert list(nodes) == ["x", "gate", "ready", "y", "z"] and ctx.optimized == {REMOVED: 3}
+    assert list(nodes["y"].input) == ["x", "x", "^ready", "^gate"]
+    assert list(nodes["z"].input) == ["x", "^ready", "^gate"]
+
+
+def test_removed_nodes_waiting_for_each_other_in_a_circle_are_an_error():
+    g = graph(placeholder(), node("a", "Identity", "x", "^b", T=FLOAT), node("b", "Identity", "x", "^a", T=FLOAT),
+              node("y", "Neg", "x", "^a", T=FLOAT))
+    with pytest.raises(GraphError, match="cycle that is not a while loop: a -> b -> a"):
+        remove(g)
+
+
 def test_outputs_keep_their_identity():
     g = graph(placeholder(), node("y", "Identity", "x", T=FLOAT), node("z", "StopGradient", "y", T=FLOAT))
     _, nodes, ctx = remove(g, outputs=("y", "z"))

@@ -113,6 +113,7 @@ class _Replacements:
         self._index = index
         self._removable = removable
         self._resolved: dict[tuple[str, int], tuple[str, list[str]]] = {}  # (removed, port) → (entry, controls)
+        self._stand_ins: dict[str, list[str]] = {}  # removed node → the waits `^node` becomes
 
     def rewire(self, node: node_def_pb2.NodeDef) -> None:
         """Point the node's inputs past removed nodes, if it reads any."""
@@ -121,25 +122,56 @@ class _Replacements:
         data, waits = [], []
         for entry in node.input:
             ref = parse_input(entry)
-            if ref.node not in self._removable:
+            if ref.control or ref.node not in self._removable:
                 (waits if ref.control else data).append(entry)
-            elif ref.control:
-                waits += self._waits_replacing(ref.node)
             else:
                 forwarded, forwarded_controls = self._resolve(ref.node, ref.port)
                 waits += forwarded_controls
                 data.append(forwarded)
+        # A wait on a removed node (written on this node, or on a removed node it read) stands for
+        # what that node read and waited for.
+        waits = [stand_in for wait in waits for stand_in in
+                 (self._stand_ins_for(wait[1:]) if wait[1:] in self._removable else [wait])]
         read = {input_node_name(entry) for entry in data}  # a node read as data is waited for already
         del node.input[:]
         node.input.extend(data + [wait for wait in needed_controls(waits, self._index) if wait[1:] not in read])
 
     def _waits_replacing(self, name: str) -> list[str]:
-        """What `^name` of a removed node becomes: waits for the nodes it forwards and what they waited for."""
+        """What `^name` of a removed node becomes, one step: waits for the nodes it forwards and what
+        they waited for, which may name other removed nodes."""
         waits = []
         for port in range(len(_data_inputs(self._removable[name]))):
             forwarded, forwarded_controls = self._resolve(name, port)
             waits += [*forwarded_controls, "^" + parse_input(forwarded).node]
         return waits
+
+    def _stand_ins_for(self, name: str) -> list[str]:
+        """What `^name` of a removed node becomes: `_waits_replacing` until no wait names a removed
+        node (a depth-first walk without recursion: waits may chain through thousands of nodes);
+        remembered. Removed nodes waiting for each other in a circle are a `GraphError`."""
+        stack = [(name, iter(self._waits_replacing(name)))]
+        collected: dict[str, list[str]] = {name: []}  # the nodes on the stack → their stand-ins so far
+        while stack:
+            current, pending = stack[-1]
+            for wait in pending:
+                other = wait[1:]
+                if other not in self._removable:
+                    collected[current].append(wait)
+                elif other in self._stand_ins:
+                    collected[current] += self._stand_ins[other]
+                elif other in collected:
+                    on_stack = [on for on, _ in stack]
+                    raise cycle_error(on_stack[on_stack.index(other):])
+                else:
+                    collected[other] = []
+                    stack.append((other, iter(self._waits_replacing(other))))
+                    break
+            else:
+                stack.pop()
+                self._stand_ins[current] = collected.pop(current)
+                if stack:
+                    collected[stack[-1][0]] += self._stand_ins[current]
+        return self._stand_ins[name]
 
     def _resolve(self, name: str, port: int) -> tuple[str, list[str]]:
         """The entry output `port` of removed node `name` forwards, past other removed nodes, and
