@@ -224,6 +224,9 @@ class GraphIndex:
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
         self._reached: dict[tuple[str, ...], AbstractSet[str]] = {}  # outputs → what `reachable` found
         self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
+        # Whether every colocation (`_class: loc:@X`) names a node of the graph, as the clean-up that
+        # drops the others found: it runs several times, and the graph is often the same each time.
+        self.colocation_clean = False
         if fields is not None and len(positions) == len(names):
             self.ops = dict(zip(names, fields.ops))
             self._entries = dict(zip(names, fields.inputs))
@@ -287,6 +290,7 @@ class GraphIndex:
         index = GraphIndex.__new__(GraphIndex)
         index.graph_def, index.nodes = self.graph_def, nodes
         index._producers, index._entries, index._reached = {}, entries, reached
+        index.colocation_clean = False
         return index
 
     def __contains__(self, name: str) -> bool:

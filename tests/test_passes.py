@@ -52,6 +52,16 @@ def test_prune_keeps_order_and_node_objects_and_hands_on_a_true_index(seed, most
     assert reachable(result.index, ["y"]) == reachable(fresh, ["y"]) and result.index.entries == fresh.entries
 
 
+def test_colocation_is_cleaned_again_once_a_pass_removed_the_node_it_names():
+    """A clean-up that found nothing to do is not repeated on the same graph, but a graph a pass
+    changed since (here a prune) is looked at again."""
+    g = graph(node("x", "Placeholder", dtype=types_pb2.DT_FLOAT), node("z", "Identity", "x", T=types_pb2.DT_FLOAT),
+              node("y", "Identity", "x", T=types_pb2.DT_FLOAT, _class=[b"loc:@z", b"loc:@x"]))
+    result = run_passes(g, PassContext(outputs=["y"]), [drop_dangling_colocation, prune_to_outputs,
+                                                        drop_dangling_colocation])
+    assert names(result) == ["x", "y"] and list(result.node[1].attr["_class"].list.s) == [b"loc:@x"]
+
+
 def test_colocation_cleaned_twice_leaves_no_empty_attr():
     """A node whose every `loc:@` entry dangled loses its `_class` attr; a second clean-up (the optimize
     stage ends with one) must not bring back an empty one: the index it was handed knows it is gone."""

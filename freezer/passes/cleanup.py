@@ -10,7 +10,9 @@ _COLOCATION_PREFIX = b"loc:@"
 
 def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Remove `_class: loc:@X` entries naming nodes that are gone (TF refuses to import those)."""
-    graph_def, names = index.graph_def, index.nodes
+    graph_def, names = index.graph_def, index.nodes.positions  # a dict: `in` is asked of every entry
+    if index.colocation_clean:  # this index's graph was cleaned up, and is as it was then
+        return PassResult(graph_def, changed=False)
     changed = []
     for node in map(index.__getitem__, index.attr_scan.colocated):
         entries = list(node.attr["_class"].list.s)
@@ -25,7 +27,9 @@ def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
         else:
             del node.attr["_class"]
     # The index knows which nodes have a `_class`: it reads the changed ones again.
-    return PassResult(graph_def, bool(changed), index=index.rewritten(changed) if changed else None)
+    cleaned = index.rewritten(changed) if changed else index
+    cleaned.colocation_clean = True
+    return PassResult(graph_def, bool(changed), index=cleaned)
 
 
 def clear_devices(index: GraphIndex, ctx: PassContext) -> PassResult:
