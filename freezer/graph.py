@@ -234,7 +234,9 @@ class GraphIndex:
     def rewritten(self, names: Iterable[str]) -> GraphIndex:
         """The index of the graph after the nodes `names` were changed in place: their ops and attrs,
         not their names or inputs, and no node added or removed. Input entries, edges and reachable
-        sets stay; the ops of `names` are read again, and the rest found again when asked for."""
+        sets stay; the ops of `names` are read again, and the rest found again when asked for.
+        The two indexes share their node table and input entries, which a later `pruned()` of the
+        new one changes in place: use only the index returned."""
         index = self._derived(self.nodes, self._entries, dict(self._reached))
         if "edges" in self.__dict__:
             index.edges = self.edges
