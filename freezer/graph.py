@@ -117,12 +117,12 @@ class AttrScan:
 
     # Node name → {attr: the resource and reference types it holds}, for the nodes that have any.
     handle_types: dict[str, dict[str, list[int]]]
-    colocated: frozenset[str]  # the nodes with a `_class` (colocation) attr
+    colocation: dict[str, list[bytes]]  # node name → its `_class` (colocation) entries, for the nodes with one
 
     @classmethod
     def of(cls, nodes: Iterable[tuple[str, node_def_pb2.NodeDef]]) -> AttrScan:
         found: dict[str, dict[str, list[int]]] = {}
-        colocated = []
+        colocation = {}
         for name, node in nodes:
             attrs = node.attr
             for key in attrs:  # not .items(): protobuf's maps give that in Python, at twice the cost
@@ -134,23 +134,25 @@ class AttrScan:
                         found.setdefault(name, {})[key] = [dtype]
                 elif kind == "list":
                     if key == "_class":
-                        colocated.append(name)
+                        colocation[name] = list(value.list.s)
                     if value.list.type:
                         handles = [t for t in value.list.type if t == types_pb2.DT_RESOURCE or t > REF_OFFSET]
                         if handles:
                             found.setdefault(name, {})[key] = handles
-        return cls(found, frozenset(colocated))
+        return cls(found, colocation)
 
     def rescanned(self, nodes: dict[str, node_def_pb2.NodeDef]) -> AttrScan:
         """This scan with `nodes` (name → node) read again."""
         again = AttrScan.of(nodes.items())
         return AttrScan({**{name: types for name, types in self.handle_types.items() if name not in nodes},
-                         **again.handle_types}, (self.colocated - nodes.keys()) | again.colocated)
+                         **again.handle_types},
+                        {**{name: entries for name, entries in self.colocation.items() if name not in nodes},
+                         **again.colocation})
 
     def without(self, dropped: AbstractSet[str]) -> AttrScan:
         """This scan, less the nodes in `dropped`."""
         return AttrScan({name: types for name, types in self.handle_types.items() if name not in dropped},
-                        self.colocated - dropped)
+                        {name: entries for name, entries in self.colocation.items() if name not in dropped})
 
 
 class NodeTable(Mapping[str, node_def_pb2.NodeDef]):

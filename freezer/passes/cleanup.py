@@ -14,13 +14,13 @@ def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     if index.colocation_clean:  # this index's graph was cleaned up, and is as it was then
         return PassResult(graph_def, changed=False)
     changed = []
-    for node in map(index.__getitem__, index.attr_scan.colocated):
-        entries = list(node.attr["_class"].list.s)
+    for name, entries in index.attr_scan.colocation.items():  # as the index read them: no node read again
         kept = [e for e in entries if not e.startswith(_COLOCATION_PREFIX)
                 or e[len(_COLOCATION_PREFIX):].decode("utf-8", "replace") in names]
-        if kept == entries:
+        if len(kept) == len(entries):
             continue
-        changed.append(node.name)
+        changed.append(name)
+        node = index[name]
         if kept:
             del node.attr["_class"].list.s[:]
             node.attr["_class"].list.s.extend(kept)
