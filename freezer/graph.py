@@ -298,7 +298,7 @@ class GraphIndex:
         return index
 
     def __contains__(self, name: str) -> bool:
-        return name in self.nodes
+        return name in self.nodes.positions  # the dict itself: the table's `in` is a Python call more
 
     @functools.cached_property
     def ops(self) -> dict[str, str]:

@@ -118,3 +118,15 @@ def test_a_moved_index_takes_the_tables_and_the_old_one_fails_if_used():
     assert reachable(moved, ["y"]) is reached and moved.ops is ops and moved["y"].input == ["x"]
     with pytest.raises(AttributeError):
         index.nodes
+
+
+def test_entries_read_from_protobuf_are_the_index_s_own_name_strings():
+    """The walk reads a binary graph's inputs from protobuf, which gives a new copy of each string:
+    an entry naming a node is kept as that node's name string instead (memory on big graphs)."""
+    index = GraphIndex(graph(node("input", "Placeholder"), node("first", "Identity", "input"),
+                             node("second", "AddN", "first", "input", "first:1", "^input")))
+    reachable(index, ["second"])
+    name_of = {name: name for name in index.nodes}  # the index's own strings, by value
+    assert index.entries["first"] == ["input"] and index.entries["first"][0] is name_of["input"]
+    assert index.entries["second"][:2] == ["first", "input"]
+    assert index.entries["second"][0] is name_of["first"] and index.entries["second"][1] is name_of["input"]

@@ -10,9 +10,10 @@ _COLOCATION_PREFIX = b"loc:@"
 
 def drop_dangling_colocation(index: GraphIndex, ctx: PassContext) -> PassResult:
     """Remove `_class: loc:@X` entries naming nodes that are gone (TF refuses to import those)."""
-    graph_def, names = index.graph_def, index.nodes.positions  # a dict: `in` is asked of every entry
+    graph_def = index.graph_def
     if index.colocation_clean:  # this index's graph was cleaned up, and is as it was then
         return PassResult(graph_def, changed=False)
+    names = index.nodes.positions  # a dict: `in` is asked of every entry
     changed = []
     for name, entries in index.attr_scan.colocation.items():  # as the index read them: no node read again
         kept = [e for e in entries if not e.startswith(_COLOCATION_PREFIX)
