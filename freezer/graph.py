@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import functools
 import itertools
-from collections.abc import Iterable, Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
@@ -224,7 +224,7 @@ class GraphIndex:
             positions = _first_positions(names)
         self.nodes = NodeTable(graph_def, positions)
         self._producers: dict[str, node_def_pb2.NodeDef | None] = {}  # Identity name → its producer
-        self._reached: dict[tuple[str, ...], AbstractSet[str]] = {}  # outputs → what `reachable` found
+        self._reached: dict[tuple[str, ...], Reached] = {}  # outputs → what `reachable` found
         self._entries: dict[str, list[str]] = {}  # node name → its input entries, those read so far
         # Whether every colocation (`_class: loc:@X`) names a node of the graph, as the clean-up that
         # drops the others found: it runs several times, and the graph is often the same each time.
@@ -266,13 +266,12 @@ class GraphIndex:
             moved_from = min(map(positions.__getitem__, dropped), default=len(positions))
             for name in dropped:
                 del positions[name]
-            for position, name in enumerate(itertools.islice(positions, moved_from, None), moved_from):
-                positions[name] = position
+            # The names after the first dropped one move up (values changed while iterating the keys: allowed).
+            positions.update(zip(itertools.islice(positions, moved_from, None), itertools.count(moved_from)))
         else:
             positions = _first_positions(node.name for node in self.graph_def.node)
-        # What the outputs reach is every node now: the table's keys say so without a set of their own.
-        index = self._derived(NodeTable(self.graph_def, positions), self._entries,
-                              {tuple(outputs): positions.keys()})
+        index = self._derived(NodeTable(self.graph_def, positions), self._entries, {})
+        index._reached[tuple(outputs)] = Reached.everything(index)  # what the outputs reach is every node now
         if "ops" in self.__dict__:
             index.ops = self.ops
         if "attr_scan" in self.__dict__:
@@ -290,7 +289,7 @@ class GraphIndex:
         return index
 
     def _derived(self, nodes: NodeTable, entries: dict[str, list[str]],
-                 reached: dict[tuple[str, ...], AbstractSet[str]]) -> GraphIndex:
+                 reached: dict[tuple[str, ...], Reached]) -> GraphIndex:
         index = GraphIndex.__new__(GraphIndex)
         index.graph_def, index.nodes = self.graph_def, nodes
         index._producers, index._entries, index._reached = {}, entries, reached
@@ -387,7 +386,7 @@ class GraphIndex:
         return (self.nodes[name] for name, op in self.ops.items() if op in wanted)
 
 
-def reachable(index: GraphIndex, outputs: list[str]) -> AbstractSet[str]:
+def reachable(index: GraphIndex, outputs: list[str]) -> Reached:
     """Names of the nodes the outputs depend on (the outputs included), a set to read, never to
     change; iterative, cycle-safe.
 
@@ -400,38 +399,114 @@ def reachable(index: GraphIndex, outputs: list[str]) -> AbstractSet[str]:
     return index._reached[key]
 
 
-def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> KeysView[str]:
-    nodes, read = index.nodes, index._entries  # the entries read stay in the index
-    names = nodes.positions  # `in` on the dict itself: this loop asks it of every entry
-    own_name = None  # name → the name's string of the index, once an entry is read from protobuf
-    seen: dict[str, None] = {}  # a dict for its keys view: read-only, and no copy (a frozenset's is twice its size)
-    pending = [name for name in outputs if name in names]
-    while pending:
-        name = pending.pop()
-        if name in seen:
+def _walk_inputs(index: GraphIndex, outputs: Iterable[str]) -> Reached:
+    """Follow inputs back from the outputs, by node position: a flag per node, and one lookup of
+    each entry read (a walk by name asks several tables for each node, and on a graph of a million
+    nodes each lookup in a table that big costs a trip to memory)."""
+    positions = index.nodes.positions
+    names_at = _names_by_position(index)
+    entries_at = _entries_by_position(index, names_at)
+    reached = bytearray(len(names_at))
+    pending = [positions[name] for name in outputs if name in positions]
+    while pending:  # one step per node reached: kept to plain steps
+        at = pending.pop()
+        if reached[at]:
             continue
-        seen[name] = None
+        reached[at] = 1
+        for entry in entries_at(at):
+            source = positions.get(entry)  # most entries: a node's name as it is
+            if source is None:
+                source = positions.get(input_node_name(entry))
+                if source is None:
+                    continue
+            if not reached[source]:
+                pending.append(source)
+    return Reached(positions, reached, names_at)
+
+
+def _names_by_position(index: GraphIndex) -> list[str | None]:
+    """Position in the graph → the name of the node there; None for a node whose name an earlier
+    one has (the index knows only the first)."""
+    positions = index.nodes.positions
+    if index.nodes.unique_names:  # positions 0, 1, ... in the table's order
+        return list(positions)
+    names_at: list[str | None] = [None] * len(index.graph_def.node)
+    for name, at in positions.items():
+        names_at[at] = name
+    return names_at
+
+
+def _entries_by_position(index: GraphIndex, names_at: list[str | None]) -> Callable[[int], list[str]]:
+    """Position → the input entries of the node there, as the index has them: from a list when it
+    has every node's in graph order (the text parser gives them), else read from protobuf the first
+    time a node is reached, and kept in the index for the checks."""
+    read = index._entries
+    if len(read) == len(names_at) and list(read) == names_at:
+        return list(read.values()).__getitem__
+    nodes, positions = index.graph_def.node, index.nodes.positions
+
+    def entries_at(at: int) -> list[str]:
+        name = names_at[at]
         entries = read.get(name)
         if entries is None:
-            own_name = own_name or dict(zip(names, names)).get
-            entries = read[name] = _entries_of(nodes[name], own_name)
-        for entry in entries:  # one ask of `names` for an entry naming a node as it is (most do)
-            if entry not in names:
-                entry = input_node_name(entry)
-                if entry not in names:
-                    continue
-            if entry not in seen:
-                pending.append(entry)
-    return seen.keys()
+            entries = read[name] = _entries_of(nodes[at], positions, names_at)
+        return entries
+    return entries_at
 
 
-def _entries_of(node: node_def_pb2.NodeDef, own_name) -> list[str]:
+def _entries_of(node: node_def_pb2.NodeDef, positions: dict[str, int], names_at: list[str | None]) -> list[str]:
     """The node's input entries, one naming a node as that node's name string of the index: protobuf
     gives a new copy of each, which on a graph of 300k nodes would take 18 MB more."""
     entries = node.input[:]
     for at, entry in enumerate(entries):
-        entries[at] = own_name(entry, entry)
+        source = positions.get(entry)
+        if source is not None:
+            entries[at] = names_at[source]
     return entries
+
+
+class Reached(AbstractSet[str]):
+    """The names of the nodes a walk reached, as a flag per position in the graph: a set to read,
+    never to change. It reads the index's name → position table, so it is valid as long as the
+    index is (a `pruned()` index has a new one)."""
+
+    def __init__(self, positions: dict[str, int], flags: bytearray, names_at: list[str | None]):
+        self._positions, self._flags, self._names_at = positions, flags, names_at
+        self._count = flags.count(1)
+
+    @classmethod
+    def everything(cls, index: GraphIndex) -> Reached:
+        """Every node of the index reached."""
+        names_at = _names_by_position(index)
+        if index.nodes.unique_names:
+            return cls(index.nodes.positions, bytearray(b"\1") * len(names_at), names_at)
+        flags = bytearray(len(names_at))
+        for at in index.nodes.positions.values():
+            flags[at] = 1
+        return cls(index.nodes.positions, flags, names_at)
+
+    @classmethod
+    def _from_iterable(cls, names: Iterable[str]) -> set[str]:  # what `&`, `|`, `-` return
+        return set(names)
+
+    def __contains__(self, name: object) -> bool:
+        at = self._positions.get(name)  # type: ignore[call-overload]
+        return at is not None and self._flags[at] == 1
+
+    def __iter__(self) -> Iterator[str]:  # in graph order
+        return itertools.compress(self._names_at, self._flags)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def missed(self) -> list[str]:
+        """The names of the nodes not reached, in graph order: a scan of the flags, without a
+        lookup per node."""
+        not_reached = self._flags.translate(_FLIPPED)
+        return [name for name in itertools.compress(self._names_at, not_reached) if name is not None]
+
+
+_FLIPPED = bytes.maketrans(b"\0\1", b"\1\0")
 
 
 class ConstFlow:

@@ -196,6 +196,27 @@ def test_a_graph_out_of_order_without_a_cycle_is_fine():
     check.check_acyclic(index)
 
 
+@pytest.mark.parametrize("nodes, in_order", [
+    ([node("x", "Placeholder"), node("y", "Identity", "x"), node("z", "AddN", "y", "x")], True),
+    ([node("y", "Identity", "x"), node("x", "Placeholder")], False),  # reads a later node
+    ([node("x", "Placeholder"), node("y", "Identity", "x:0")], False),  # not a name as it is: the loop decides
+    ([node("x", "Placeholder"), node("y", "Identity", "^x")], False),
+    ([node("x", "Placeholder"), node("y", "Identity", "gone")], False),
+    ([node("x", "Identity", "x")], False),  # reads itself
+])
+def test_the_shortcut_for_plain_entries_in_order(nodes, in_order):
+    """Most graphs name each input's node as it is, before its reader: told without a loop in
+    Python. Anything else is left to the loop, which knows ports, controls and back edges."""
+    index = GraphIndex(graph(*nodes))
+    assert check._plain_entries_come_first(index.nodes.positions, index.entries.values()) == in_order
+
+
+def test_ordered_inputs_with_ports_and_controls_need_no_walk():
+    index = GraphIndex(graph(node("x", "Placeholder"), node("init", "NoOp"), node("y", "Split", "x:0"),
+                             node("z", "AddN", "y:1", "x", "^init")))
+    assert check._inputs_come_first(index)
+
+
 def test_the_in_memory_freeze_checks_the_size_too(monkeypatch):
     """A freeze checks the size after its passes, once their index is gone: `freezer.freeze()`,
     which writes nothing, must still refuse a graph over the limit."""

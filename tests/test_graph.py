@@ -130,3 +130,45 @@ def test_entries_read_from_protobuf_are_the_index_s_own_name_strings():
     assert index.entries["first"] == ["input"] and index.entries["first"][0] is name_of["input"]
     assert index.entries["second"][:2] == ["first", "input"]
     assert index.entries["second"][0] is name_of["first"] and index.entries["second"][1] is name_of["input"]
+
+
+def test_what_a_walk_reached_is_a_set_in_graph_order_and_names_what_it_missed():
+    index = GraphIndex(graph(node("x", "Placeholder"), node("unused", "Const"), node("y", "Identity", "x"),
+                             node("other", "Identity", "unused"), node("z", "AddN", "y", "x")))
+    reached = reachable(index, ["z"])
+    assert list(reached) == ["x", "y", "z"] and len(reached) == 3
+    assert "y" in reached and "unused" not in reached and "not_there" not in reached
+    assert reached.missed() == ["unused", "other"]
+    both = {"x", "unused"} & reached  # set operations answer plain sets
+    assert both == {"x"} and type(both) is set and reached - {"x"} == {"y", "z"}
+
+
+def test_a_walk_over_repeated_names_knows_the_first_node_of_each():
+    """The check refuses a graph with a name used twice, but the walks before it must not fail: the
+    index has the first node of each name, and so has the walk."""
+    index = GraphIndex(graph(node("x", "Placeholder"), node("y", "Identity", "x"), node("x", "Const"),
+                             node("lone", "Const"), node("z", "Identity", "y")))
+    reached = reachable(index, ["z"])
+    assert list(reached) == ["x", "y", "z"] and reached.missed() == ["lone"]
+
+
+def test_a_walk_after_one_that_read_every_node_in_its_own_order():
+    """A binary graph's entries are read as the walk reaches the nodes: once it reached them all,
+    the index has them all, in the order it reached them, and the next walk must still find each
+    node's own (not the entries of the node at that place in the walk's order)."""
+    index = GraphIndex(graph(node("a", "Placeholder"), node("b", "Placeholder"), node("c", "Identity", "b"),
+                             node("d", "AddN", "a", "c")))
+    assert reachable(index, ["d"]) == {"a", "b", "c", "d"}
+    assert list(index._entries) != list(index.nodes)  # read in the walk's order
+    assert reachable(index, ["c"]) == {"b", "c"} and reachable(index, ["a"]) == {"a"}
+
+
+def test_a_pruned_index_reached_every_node_it_kept():
+    graph_def = graph(node("x", "Placeholder"), node("unused", "Const"), node("y", "Identity", "x"))
+    index = GraphIndex(graph_def)
+    dropped = set(reachable(index, ["y"]).missed())
+    del graph_def.node[1]
+    pruned = index.pruned(dropped, ["y"])
+    reached = reachable(pruned, ["y"])
+    assert list(reached) == ["x", "y"] and reached.missed() == [] and pruned["y"].input == ["x"]
+    assert reachable(pruned, ["x"]) == {"x"}  # other outputs are walked again

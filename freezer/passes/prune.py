@@ -22,7 +22,7 @@ def prune_to_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     keep = reachable(index, ctx.outputs)
     if len(keep) == len(graph_def.node):
         return PassResult(graph_def, changed=False)
-    dropped = {name for name in index.nodes if name not in keep}
+    dropped = set(keep.missed())
     delete_nodes(index, dropped)
     if graph_def.HasField("library"):
         prune_library(graph_def)

@@ -27,6 +27,8 @@ _COLOCATION_PREFIX = b"loc:@"
 
 def add_signature_outputs(index: GraphIndex, ctx: PassContext) -> PassResult:
     """An Identity for each requested output key, unless its tensor already is `key:0`."""
+    if not ctx.output_keys:  # a graph file, not a signature: no set of every name to make
+        return PassResult(index.graph_def, changed=False)
     graph_def, taken, added = index.graph_def, set(index.nodes), False
     for key in ctx.output_keys:
         tensor, dtype = ctx.signature.outputs[key]
