@@ -14,7 +14,10 @@ Three more for graphs that are big in nodes rather than weights (issue 10):
 * chain_bin: the same chain as a binary GraphDef.
 
 `chain_scaling` stands for three chains of 100k, 300k (`chain`) and 1M Identity ops (text), and
-the report says how freeze's time grows with the length: linear growth is 3.0x, then 3.33x.
+the report says how freeze's time grows with the length: linear growth is 3.0x, then 3.33x. Beside
+it, how the least work over a graph grows on the same machine: protobuf's own parse and write of
+the chain as a binary GraphDef (C++, linear by construction), which costs more per node as the
+graph outgrows the CPU's caches.
 TF's freeze_graph is not run on the chains: it fails on them (RecursionError), after 78 s at 100k.
 
 Two ResNet50 workloads (issue 7): one model (random weights, ~100 MB of variables) given two
@@ -32,10 +35,12 @@ rounds that alternate the tools, so drift on the machine hits all of them alike:
   SavedModel, which freeze_graph cannot read, the recipe people use instead: load it, take
   `signatures["serving_default"]`, `convert_variables_to_constants_v2`, write the GraphDef;
 * I/O floor: `cp` of the checkpoint's data file, the least any freezer must do;
-* `freezer inspect` of a GraphDef workload's graph (issue 8), which writes nothing.
+* `freezer inspect` of a GraphDef workload's graph (issue 8), which writes nothing;
+* graph floor, for the chains: protobuf parses the graph (binary) and writes it back, nothing else.
 
 Every tool runs as a child process: wall time around it, peak RSS from `os.wait4`. A separate
-row times `freeze --help` (start-up cost). The result is a Markdown block on stdout.
+row times `freeze --help` (start-up cost), and one the graph floor's start-up (an empty graph).
+The result is a Markdown block on stdout.
 
 Usage (with the venv's Python, so `freeze` and TensorFlow are the ones installed there)::
 
@@ -99,6 +104,7 @@ FREEZE_GRAPH_MODULE = "tensorflow.python.tools.freeze_graph"
 FREEZE_GRAPH_LABEL, CONVERT_V2_LABEL = "TF freeze_graph", "TF convert_variables_to_constants_v2"
 FLOOR_LABEL = "I/O floor (cp .data)"
 INSPECT_LABEL = "freezer inspect (graph)"
+FREEZE_START_UP_LABEL = "freeze --help"
 SAVER_FILE = "saver.pb"  # beside a binary graph: the SaverDef freeze_graph is given (--input_saver)
 # TensorFlow's own route for a TF2 SavedModel (freeze_graph has none), run as `python -c`:
 # argv is the SavedModel folder and the output file.
@@ -111,6 +117,28 @@ loaded = tf.saved_model.load(saved_model)  # kept: the signature's variables liv
 serving = loaded.signatures["serving_default"]
 frozen = convert_variables_to_constants_v2(serving)
 tf.io.write_graph(frozen.graph.as_graph_def(), os.path.dirname(out), os.path.basename(out), as_text=False)
+"""
+# The least work over a graph: protobuf (the module freezer uses) parses a binary GraphDef and
+# writes it back. argv is the graph file and the output file.
+GRAPH_FLOOR_LABEL = "graph floor (protobuf parse + write)"
+GRAPH_FLOOR_START_UP_LABEL = "graph floor start-up (empty graph)"
+GRAPH_FLOOR_SCRIPT = """\
+import sys
+from tensorboard.compat.proto import graph_pb2
+graph_file, out = sys.argv[1:]
+graph_def = graph_pb2.GraphDef()
+with open(graph_file, "rb") as source:
+    graph_def.ParseFromString(source.read())
+with open(out, "wb") as target:
+    target.write(graph_def.SerializeToString())
+"""
+BINARY_COPY = "graph_floor.pb"  # beside a text chain: the same graph, binary, for the graph floor
+BINARY_COPY_SCRIPT = """\
+import sys
+from pathlib import Path
+from freezer.io.graphdef import read_graph
+graph_file, copy = sys.argv[1:]
+Path(copy).write_bytes(read_graph(graph_file).graph_def.SerializeToString())
 """
 BIN_DIR = Path(sys.executable).parent  # not resolved: a venv's bin/python is a symlink
 DISTRIBUTION = "tf-freezer"  # freezer's name on the package index (pyproject.toml)
@@ -307,7 +335,10 @@ def workload_tools(workdir, name, info, engines, freeze):
     if name == RESNET_GRAPH:
         return graph_tools(workdir / name / BINARY_GRAPH, info["output"], engines, freeze)
     graph_file = DENSE_WORKLOADS[name][2] if name in DENSE_WORKLOADS else CHAIN_WORKLOADS[name][1]
-    return graph_tools(workdir / name / graph_file, "y", engines, freeze, with_tf_route=name not in WITHOUT_TF_ROUTE)
+    tools = graph_tools(workdir / name / graph_file, "y", engines, freeze, with_tf_route=name not in WITHOUT_TF_ROUTE)
+    if name in CHAIN_WORKLOADS:
+        tools.append(graph_floor_tool(binary_graph(workdir / name / graph_file)))
+    return tools
 
 
 def graph_tools(graph, output, engines, freeze, with_tf_route=True):
@@ -358,6 +389,27 @@ def floor_tool(prefix):
     if len(data_files) != 1:
         raise BenchError(f"expected one checkpoint data file in {prefix.parent}, found {len(data_files)}")
     return Tool(FLOOR_LABEL, lambda out: ["cp", str(data_files[0]), str(out)], role="floor")
+
+
+def graph_floor_tool(graph):
+    return Tool(GRAPH_FLOOR_LABEL, lambda out: [sys.executable, "-c", GRAPH_FLOOR_SCRIPT, str(graph), str(out)])
+
+
+def graph_floor_start_up_tool(scratch):
+    empty = scratch / "empty.pb"  # a GraphDef without nodes is zero bytes
+    empty.write_bytes(b"")
+    return Tool(GRAPH_FLOOR_START_UP_LABEL, lambda out: [sys.executable, "-c", GRAPH_FLOOR_SCRIPT, str(empty), str(out)],
+                writes_output=False)
+
+
+def binary_graph(graph):
+    """The graph as a binary GraphDef: itself, or a copy made once beside a text graph."""
+    if graph.suffix == ".pb":
+        return graph
+    copy = graph.with_name(BINARY_COPY)
+    if not copy.exists():  # in a child: a child forked from a bench grown big would report its peak RSS
+        subprocess.run([sys.executable, "-c", BINARY_COPY_SCRIPT, str(graph), str(copy)], check=True)
+    return copy
 
 
 # --------------------------------------------------------------------------- running
@@ -521,16 +573,18 @@ def without_tf_route_lines(results):
 def chain_growth_lines(results, infos):
     """Issue 10's target: freeze's time grows linearly with the graph. Each chain against the one
     before it: the growth in nodes, in median wall time, and in wall time less start-up (the median
-    of `freeze --help`), which a longer chain does not repeat."""
+    of `freeze --help`, or of the graph floor on an empty graph), which a longer chain does not
+    repeat. The graph floor's growth is the machine's for linear work over the same graph."""
     by_workload = {workload: medians_by_label(tools) for workload, tools in results}
     if not all(name in by_workload for name in SCALING_CHAINS):
         return []
-    start_up = by_workload["–"]["freeze --help"]
+    start_ups = by_workload["–"]
     lines = ["", "Growth with the chain's length (linear: the wall time grows as the nodes do):", ""]
     for shorter, longer in zip(SCALING_CHAINS, SCALING_CHAINS[1:]):
         nodes = infos[longer]["nodes"] / infos[shorter]["nodes"]
         for label, short_time in by_workload[shorter].items():
-            if label.startswith("freeze ") and label in by_workload[longer]:
+            if (label.startswith("freeze ") or label == GRAPH_FLOOR_LABEL) and label in by_workload[longer]:
+                start_up = start_ups[GRAPH_FLOOR_START_UP_LABEL if label == GRAPH_FLOOR_LABEL else FREEZE_START_UP_LABEL]
                 long_time = by_workload[longer][label]
                 lines.append(f"* {label}, `{shorter}` -> `{longer}` ({nodes:.2f}x nodes): "
                              f"{short_time:.3f} s -> {long_time:.3f} s, {long_time / short_time:.2f}x wall, "
@@ -614,9 +668,11 @@ def main():
         results = []
         with tempfile.TemporaryDirectory(dir=workdir, prefix="runs-") as scratch:
             scratch = Path(scratch)  # beside the inputs: same file system for every tool
-            help_row = Tool("freeze --help", lambda out: [freeze, "--help"], writes_output=False)
-            bench_tools([help_row], args.runs, scratch, "start-up")
-            results.append(("–", [help_row]))
+            start_up = [Tool(FREEZE_START_UP_LABEL, lambda out: [freeze, "--help"], writes_output=False)]
+            if any(name in CHAIN_WORKLOADS for name in args.workloads):
+                start_up.append(graph_floor_start_up_tool(scratch))
+            bench_tools(start_up, args.runs, scratch, "start-up")
+            results.append(("–", start_up))
             for name in args.workloads:
                 tools = workload_tools(workdir, name, infos[name], args.engines, freeze)
                 bench_tools(tools, args.runs, scratch, name)
