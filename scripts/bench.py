@@ -28,7 +28,8 @@ ways, so freezing a SavedModel can be compared with freezing the same model the 
 
 They are built once into the work folder (default /tmp/freezer-bench) and reused. For each
 workload the bench runs every tool once to warm up (page cache, .pyc files), then `--runs` timed
-rounds that alternate the tools, so drift on the machine hits all of them alike:
+rounds that alternate the tools, so drift on the machine hits all of them alike (the three chains of
+`chain_scaling` alternate as one workload, their growth being the point):
 
 * `freeze` (this project's CLI), one row per engine in `--engines`;
 * TensorFlow's route: `python -m tensorflow.python.tools.freeze_graph` for a GraphDef; for the
@@ -656,6 +657,20 @@ def expand_scaling(workloads):
     return list(dict.fromkeys(expanded))
 
 
+def workload_groups(workloads):
+    """The workloads in groups benched together (their tools alternate in each round): the scaling
+    chains in one, whose growth compares them, so that drift on the machine hits all three alike;
+    every other workload on its own."""
+    groups = []
+    for name in workloads:
+        if name in SCALING_CHAINS and all(chain in workloads for chain in SCALING_CHAINS):
+            if name == next(chain for chain in workloads if chain in SCALING_CHAINS):
+                groups.append(list(SCALING_CHAINS))
+        else:
+            groups.append([name])
+    return groups
+
+
 def main():
     args = parse_args()
     workdir = args.workdir.resolve()
@@ -673,10 +688,10 @@ def main():
                 start_up.append(graph_floor_start_up_tool(scratch))
             bench_tools(start_up, args.runs, scratch, "start-up")
             results.append(("–", start_up))
-            for name in args.workloads:
-                tools = workload_tools(workdir, name, infos[name], args.engines, freeze)
-                bench_tools(tools, args.runs, scratch, name)
-                results.append((name, tools))
+            for group in workload_groups(args.workloads):
+                tools = {name: workload_tools(workdir, name, infos[name], args.engines, freeze) for name in group}
+                bench_tools([tool for name in group for tool in tools[name]], args.runs, scratch, "+".join(group))
+                results += tools.items()
     except BenchError as error:
         sys.exit(f"bench: {error}")
     block = report(results, infos, args.runs)
