@@ -141,6 +141,14 @@ class AttrScan:
                             found.setdefault(name, {})[key] = handles
         return cls(found, colocation)
 
+    @staticmethod
+    def finds_in(attr_entry: bytes) -> bool:
+        """Whether a scan finds anything in a NodeDef holding only this attr entry (its wire bytes).
+        It finds nothing in a node none of whose attr entries it finds anything in: the scan of a
+        graph need only read the nodes holding one of those this is true of."""
+        found = AttrScan.of([("", node_def_pb2.NodeDef.FromString(attr_entry))])
+        return bool(found.handle_types or found.colocation)
+
     def rescanned(self, nodes: dict[str, node_def_pb2.NodeDef]) -> AttrScan:
         """This scan with `nodes` (name → node) read again."""
         again = AttrScan.of(nodes.items())
@@ -229,9 +237,13 @@ class GraphIndex:
         # Whether every colocation (`_class: loc:@X`) names a node of the graph, as the clean-up that
         # drops the others found: it runs several times, and the graph is often the same each time.
         self.colocation_clean = False
+        # The only nodes whose attrs the attr scan need read (None: every node), as the parser found.
+        self._attr_candidates: list[str] | None = None
         if fields is not None and len(positions) == len(names):
             self.ops = dict(zip(names, fields.ops))
             self._entries = dict(zip(names, fields.inputs))
+            if fields.noted is not None:
+                self._attr_candidates = list(map(names.__getitem__, fields.noted))
 
     def rewritten(self, names: Iterable[str]) -> GraphIndex:
         """The index of the graph after the nodes `names` were changed in place: their ops and attrs,
@@ -247,6 +259,8 @@ class GraphIndex:
             index.ops = {**self.ops, **{name: node.op for name, node in changed.items()}}
         if "attr_scan" in self.__dict__:
             index.attr_scan = self.attr_scan.rescanned(changed)
+        elif self._attr_candidates is not None:
+            index._attr_candidates = [*self._attr_candidates, *changed]
         return index
 
     def pruned(self, dropped: AbstractSet[str], outputs: Iterable[str]) -> GraphIndex:
@@ -276,6 +290,7 @@ class GraphIndex:
             index.ops = self.ops
         if "attr_scan" in self.__dict__:
             index.attr_scan = self.attr_scan.without(dropped)
+        index._attr_candidates = self._attr_candidates  # those dropped are passed over
         self.__dict__.clear()  # a caller may still hold this index: its tables would outlive the graph
         return index
 
@@ -294,6 +309,7 @@ class GraphIndex:
         index.graph_def, index.nodes = self.graph_def, nodes
         index._producers, index._entries, index._reached = {}, entries, reached
         index.colocation_clean = False
+        index._attr_candidates = None
         return index
 
     def __contains__(self, name: str) -> bool:
@@ -334,8 +350,13 @@ class GraphIndex:
 
     @functools.cached_property
     def attr_scan(self) -> AttrScan:
-        """What the attrs of the nodes hold that passes and checks look for: read once an index."""
-        return AttrScan.of(self.nodes.items())
+        """What the attrs of the nodes hold that passes and checks look for: read once an index, of
+        every node or, when the text parser told which may hold any, of those (and of the nodes
+        changed since, which `rewritten` adds)."""
+        candidates, nodes = self._attr_candidates, self.nodes
+        if candidates is None or 2 * len(candidates) > len(nodes):  # protobuf walks its nodes faster in turn
+            return AttrScan.of(nodes.items())
+        return AttrScan.of((name, nodes[name]) for name in candidates if name in nodes)
 
     @property
     def handle_types(self) -> dict[str, dict[str, list[int]]]:

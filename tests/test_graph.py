@@ -1,10 +1,14 @@
 """Tensor-name grammar and the GraphIndex."""
 
 import collections.abc
+from unittest import mock
 
 import pytest
 
-from freezer.graph import GraphIndex, InputRef, input_node_name, nearest, parse_input, reachable
+from tensorboard.compat.proto import graph_pb2, types_pb2
+
+from freezer.graph import AttrScan, GraphIndex, InputRef, input_node_name, nearest, parse_input, reachable
+from freezer.io.pbtxt import parse_text
 from graphs import graph, node, ref_variable_graph
 
 
@@ -51,13 +55,15 @@ def test_index_keeps_first_of_duplicate_names():
     assert index["a"].op == "NoOp"
 
 
-def parsed_with_fields(graph_def):
+def parsed_with_fields(graph_def, note_attr=None):
     """The graph written as text and read back, with the node fields the parser gives."""
     from google.protobuf import text_format
-    from tensorboard.compat.proto import graph_pb2
-    from freezer.io.pbtxt import parse_text
+    return parsed_text_with_fields(text_format.MessageToString(graph_def).encode(), note_attr)
+
+
+def parsed_text_with_fields(text: bytes, note_attr=None):
     parsed = graph_pb2.GraphDef()
-    fields = parse_text(text_format.MessageToString(graph_def).encode(), parsed)
+    fields = parse_text(text, parsed, note_attr)
     assert fields is not None
     return parsed, fields
 
@@ -172,3 +178,60 @@ def test_a_pruned_index_reached_every_node_it_kept():
     reached = reachable(pruned, ["y"])
     assert list(reached) == ["x", "y"] and reached.missed() == [] and pruned["y"].input == ["x"]
     assert reachable(pruned, ["x"]) == {"x"}  # other outputs are walked again
+
+
+def attr_node_text(name: str, *attrs: tuple[str, str]) -> bytes:
+    """A node in TensorFlow's text layout with the attr entries given as (key, value's body)."""
+    blocks = "".join(f'  attr {{\n    key: "{key}"\n    value {{\n      {body}\n    }}\n  }}\n'
+                     for key, body in attrs)
+    return f'node {{\n  name: "{name}"\n  op: "Identity"\n{blocks}}}\n'.encode()
+
+
+ATTR_CASES = [  # what the attr scan finds in each, or not
+    ("resource", ("T", "type: DT_RESOURCE")),
+    ("ref", ("dtype", "type: DT_FLOAT_REF")),
+    ("by_number", ("T", "type: 20")),  # text_format takes an enum's number too
+    ("ref_by_number", ("T", "type: 101")),
+    ("in_a_list", ("Tout", "list {\n        type: DT_FLOAT\n        type: DT_RESOURCE\n      }")),
+    ("colocated", ("_class", 'list {\n        s: "loc:@plain_0"\n      }')),
+    ("resource_then_float", ("T", "type: DT_RESOURCE"), ("T", "type: DT_FLOAT")),  # a map: the last one holds
+    ("float_then_resource", ("T", "type: DT_FLOAT"), ("T", "type: DT_RESOURCE")),
+    ("float", ("T", "type: DT_FLOAT")),
+    ("other_list", ("shapes", "list {\n        i: 20\n      }")),
+]
+
+
+def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_it_noted_and_finds_all():
+    text = b"".join(attr_node_text(name, *attrs) for name, *attrs in ATTR_CASES)
+    text += b"".join(attr_node_text(f"plain_{n}", ("T", "type: DT_FLOAT")) for n in range(20))
+    parsed, fields = parsed_text_with_fields(text, AttrScan.finds_in)
+    assert [fields.names[at] for at in fields.noted] == [name for name, *_ in ATTR_CASES[:8]]
+    index, every_node = GraphIndex(parsed, fields), AttrScan.of(GraphIndex(parsed).nodes.items())
+    read = []
+    scan_of = AttrScan.of
+
+    def recorded_scan(nodes):
+        nodes = list(nodes)
+        read.extend(name for name, _ in nodes)
+        return scan_of(nodes)
+
+    with mock.patch.object(AttrScan, "of", recorded_scan):
+        assert index.attr_scan == every_node
+    assert read == [name for name, *_ in ATTR_CASES[:8]]
+    assert set(every_node.handle_types) == {"resource", "ref", "by_number", "ref_by_number", "in_a_list",
+                                            "float_then_resource"}
+    assert every_node.colocation == {"colocated": [b"loc:@plain_0"]}
+
+
+def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_changed_since():
+    text = b"".join(attr_node_text(f"n{n}", ("T", "type: DT_FLOAT")) for n in range(6))
+    parsed, fields = parsed_text_with_fields(text + attr_node_text("v", ("dtype", "type: DT_FLOAT_REF")),
+                                             AttrScan.finds_in)
+    index = GraphIndex(parsed, fields)
+    parsed.node[2].attr["T"].type = types_pb2.DT_RESOURCE  # as a pass changes a node in place
+    rewritten = index.rewritten(["n2"])
+    assert rewritten.handle_types == {"n2": {"T": [types_pb2.DT_RESOURCE]}, "v": {"dtype": [types_pb2.DT_FLOAT_REF]}}
+    parsed.node[3].attr["T"].type = types_pb2.DT_RESOURCE
+    del parsed.node[6]  # "v", not reached from n3
+    pruned = rewritten.rewritten(["n3"]).pruned({"v"}, ["n3"])
+    assert pruned.handle_types == {"n2": {"T": [types_pb2.DT_RESOURCE]}, "n3": {"T": [types_pb2.DT_RESOURCE]}}

@@ -7,6 +7,7 @@ fast-path bug, nor a fast path accept what it should have left to text_format.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 from unittest import mock
@@ -14,8 +15,9 @@ from unittest import mock
 import pytest
 import numpy as np
 from google.protobuf import text_format
-from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, tensor_shape_pb2, types_pb2
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, node_def_pb2, tensor_shape_pb2, types_pb2
 
+from freezer.graph import AttrScan
 from freezer.io import pbtxt
 from freezer.tensors import make_shape, make_tensor_proto
 
@@ -550,6 +552,23 @@ def test_no_node_fields_unless_every_node_is_read_whole(data):
     assert parse_text(data, graph_pb2.GraphDef()) is None
 
 
+def test_node_fields_note_the_nodes_with_an_entry_the_note_is_true_of_asking_once_an_entry():
+    graph_def = graph(node("a", "Identity", T=types_pb2.DT_FLOAT), node("b", "VariableV2", _class=[b"loc:@c"]),
+                      node("c", "Identity", T=types_pb2.DT_FLOAT), node("d", "Identity", T=types_pb2.DT_FLOAT,
+                                                                         _class=[b"loc:@c"]))
+    data = text_format.MessageToString(graph_def).encode()
+    asked = []
+
+    def note(entry: bytes) -> bool:
+        asked.append(entry)
+        return b"_class" in entry
+
+    fields = parse_text(data, graph_pb2.GraphDef(), note)
+    assert fields.noted == [1, 3]
+    assert [list(node_def_pb2.NodeDef.FromString(entry).attr) for entry in asked] == [["T"], ["_class"]]
+    assert parse_text(data, graph_pb2.GraphDef()).noted is None  # no note asked: nothing known
+
+
 @pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 def test_node_fields_of_edited_canonical_text_are_the_graphs():
     all_read_whole = canonical_graph()
@@ -558,10 +577,13 @@ def test_node_fields_of_edited_canonical_text_are_the_graphs():
     for data in canonical_mutants(600, graph_def=all_read_whole):
         parsed = graph_pb2.GraphDef()
         try:
-            fields = parse_text(data, parsed)
+            fields = parse_text(data, parsed, AttrScan.finds_in)
         except text_format.ParseError:
             continue
-        assert fields is None or fields == fields_of(parsed), data
+        assert fields is None or dataclasses.replace(fields, noted=None) == fields_of(parsed), data
+        if fields is not None:  # every node an attr scan finds something in is noted
+            scan = AttrScan.of((str(at), n) for at, n in enumerate(parsed.node))
+            assert {*scan.handle_types, *scan.colocation} <= set(map(str, fields.noted)), data
         given += fields is not None
     assert given > 20  # the edits leave some texts read whole
 

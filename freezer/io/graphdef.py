@@ -22,7 +22,7 @@ from google.protobuf import message, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, types_pb2
 
 from freezer.errors import GraphError, OptionError
-from freezer.graph import GraphIndex
+from freezer.graph import AttrScan, GraphIndex
 from freezer.io import events
 from freezer.io.files import NotRegularFile, read_regular_file
 from freezer.io.frozen import FrozenGraph
@@ -164,7 +164,7 @@ def _read_bytes(path: Path) -> bytes:
 def _parse_text(data: bytes, proto: message.Message, path: Path) -> NodeFields | None:
     kind = type(proto).__name__
     try:
-        return parse_text(data, proto)
+        return parse_text(data, proto, note_attr=AttrScan.finds_in)
     except NestingTooDeep as error:
         raise GraphError(f"{path} nests messages more than {MAX_DEPTH} deep (line {error.GetLine()}), "
                          "deeper than protobuf and TensorFlow can read; it is no graph TensorFlow "

@@ -175,9 +175,13 @@ class NodeFields:
     names: list[str]
     ops: list[str]  # one string object per op name
     inputs: list[list[str]]
+    # The positions of the nodes with an attr entry that `parse_text`'s `note_attr` was true of (None:
+    # none was given). Each distinct entry is asked once, so an index can read the attrs of these
+    # nodes alone where it would otherwise read every node's.
+    noted: list[int] | None = None
 
 
-def parse_text(data: bytes, message) -> NodeFields | None:
+def parse_text(data: bytes, message, note_attr: Callable[[bytes], bool] | None = None) -> NodeFields | None:
     """Fill `message` (a protobuf message, e.g. GraphDef or MetaGraphDef) from text-format bytes.
 
     Replaces what `message` held (unlike text_format.Parse, which merges into it), then holds exactly
@@ -187,7 +191,8 @@ def parse_text(data: bytes, message) -> NodeFields | None:
     MAX_DEPTH deep raises `NestingTooDeep` (a ParseError), from either path.
 
     Returns the NodeFields of a GraphDef whose nodes were all laid out as TensorFlow writes them
-    (each read in one step), else None.
+    (each read in one step), else None. `note_attr`, given the wire bytes of one attr entry as a
+    NodeDef holding only it, says whether the nodes holding it go in `NodeFields.noted`.
     """
     try:
         if not data.isascii():
@@ -196,7 +201,7 @@ def parse_text(data: bytes, message) -> NodeFields | None:
         parser = _Parser(_event_pattern(message.DESCRIPTOR))
         if message.DESCRIPTOR.full_name in _GRAPH_DEFS:
             message.Clear()
-            read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire, message.MergeFromString)
+            read = parser.graph_to_wire(data, _table(message.DESCRIPTOR), wire, message.MergeFromString, note_attr)
             message.MergeFromString(wire)  # what is left
         else:
             read = None
@@ -244,32 +249,39 @@ class _Parser:
     """One parse: the event pattern for the message type, and the wire bytes of the map entry texts
     met so far.
 
-    `memo` maps (field id, text) to (wire bytes, depth). A text is remembered the first time it is met
-    while the memo holds less than _MEMO_TEXT bytes of text; after that, only once it is met a second
-    time, the first meeting leaving just hash((field id, text)) -> None, so that a graph of unique
-    entries costs an int for each, not a copy of its text.
+    `memo` maps (field id, text) to (wire bytes, depth, noted). A text is remembered the first time
+    it is met while the memo holds less than _MEMO_TEXT bytes of text; after that, only once it is
+    met a second time, the first meeting leaving just hash((field id, text)) -> None, so that a graph
+    of unique entries costs an int for each, not a copy of its text. `noted`: what `note` said of
+    the wire bytes, for the entries of the field `noted_field` (an id); False for the others.
     """
 
     def __init__(self, event_pattern: re.Pattern):
         self.event_pattern = event_pattern
         self.memo: dict = {}
         self.memo_text_left = _MEMO_TEXT
+        self.noted_field: int | None = None
+        self.note: Callable[[bytes], bool] = bool
 
     def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray,
-                      merge: Callable[[bytearray], object]) -> NodeFields:
+                      merge: Callable[[bytearray], object],
+                      note_attr: Callable[[bytes], bool] | None = None) -> NodeFields:
         """to_wire for a whole GraphDef text, reading each node in TensorFlow's layout in one step;
-        returns the fields of the nodes so read. Between two nodes, once `out` holds _WIRE_PIECE
-        bytes or more, they go to `merge` and `out` is emptied.
+        returns the fields of the nodes so read (`noted`: those with an attr entry `note_attr` is
+        true of). Between two nodes, once `out` holds _WIRE_PIECE bytes or more, they go to `merge`
+        and `out` is emptied.
 
         The text between two such nodes (other fields, nodes laid out otherwise) is read by to_wire,
         which refuses it unless its braces balance: then reading it apart from the nodes around it
         gives the bytes reading the whole text would, and the singular fields it sets are shared.
         """
-        read = NodeFields([], [], [])
-        names, ops, entries = read.names, read.ops, read.inputs
+        read = NodeFields([], [], [], [] if note_attr is not None else None)
+        names, ops, entries, noted = read.names, read.ops, read.inputs, read.noted
         op_names: dict[bytes, str] = {}  # each op name one string
         node_field = table.messages[b"node"]
         attr_field = node_field.table.messages[b"attr"]
+        if note_attr is not None:
+            self.noted_field, self.note = attr_field.memo_id, note_attr
         name, op, one_input, device = (_StringHeads(node_field.table.strings[field][0])
                                        for field in (b"name", b"op", b"input", b"device"))
         name_heads, op_heads, input_heads = name.short, op.short, one_input.short  # inline, in the loop
@@ -310,11 +322,15 @@ class _Parser:
                 out += device.head(device_text)
                 out += device_text
             if attrs:  # `  attr {...}\n` blocks, each the `{...}` a map entry event would match
+                is_noted = False
                 for block in attrs[_ATTR_LINE_START:-1].split(_BETWEEN_ATTRS):
                     remembered = memo.get((attr_field.memo_id, block)) or self._block(block, attr_field)
                     out += remembered[0]
                     if remembered[1] >= MAX_DEPTH:  # the node is 1 deep
                         _checked_depth(1 + remembered[1])
+                    is_noted = is_noted or remembered[2]
+                if is_noted and noted is not None:
+                    noted.append(len(names) - 1)
             out[body_start:body_start] = varint(len(out) - body_start)
             start = node.end()
             if len(out) >= _WIRE_PIECE:
@@ -411,10 +427,11 @@ class _Parser:
 
     def _block(self, block: bytes, field: "_MessageField") -> tuple:
         """The tag, length and body of a map entry given as one `{...}` block that is not in the memo,
-        and how deep it nests (1: no message inside); remembered as the class says."""
+        how deep it nests (1: no message inside) and whether it is noted; remembered as the class says."""
         body = bytearray()
         depth = 1 + self.to_wire(block, 1, len(block) - 1, field.table, body)
-        remembered = field.tag + varint(len(body)) + body, depth
+        wire = field.tag + varint(len(body)) + body
+        remembered = wire, depth, field.memo_id == self.noted_field and self.note(wire)
         key = field.memo_id, block
         met_once = hash(key)
         if len(block) < self.memo_text_left or met_once in self.memo:
