@@ -403,7 +403,9 @@ class GraphIndex:
 
     def nodes_by_op(self, ops: Iterable[str]) -> Iterator[node_def_pb2.NodeDef]:
         """The nodes running one of `ops`, in graph order."""
-        wanted = frozenset(ops)
+        wanted = self.op_set.intersection(ops)
+        if not wanted:  # most asks, for ops the graph does not run: no walk over every node
+            return iter(())
         return (self.nodes[name] for name, op in self.ops.items() if op in wanted)
 
 

@@ -303,9 +303,11 @@ class _Parser:
             ops.append(op_name)
             if inputs:
                 written = inputs[_INPUT_LINE_START:-2].decode().split(_BETWEEN_INPUTS_TEXT)
-                # A slice of it kept: the only list of its exact size (split's and list()'s have room
-                # to grow, at 300k nodes 7-26 MB).
-                entries.append(list(map(name_strings.get, written, written))[:])
+                if len(written) == 1:  # most nodes (a list display is made to its size)
+                    entries.append([name_strings.get(written[0], written[0])])
+                else:  # a slice kept: the only list of its exact size (split's and list()'s have room
+                    # to grow, at 300k nodes 7-26 MB)
+                    entries.append(list(map(name_strings.get, written, written))[:])
             else:
                 entries.append([])
             out += node_field.tag
