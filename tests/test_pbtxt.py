@@ -278,6 +278,29 @@ def test_syntax_variants(data):
     assert_parity(data)
 
 
+def test_two_map_fields_given_the_same_block_text_are_told_apart():
+    """An empty entry `{}` of `ret` (string → string) and of `resource_arg_unique_id` (int → int):
+    the second was once taken from the memo as the first's, and written as a `ret` entry."""
+    data = (b'library {\n  function {\n    signature {\n      name: "f"\n    }\n    ret {}\n'
+            b'    resource_arg_unique_id {}\n  }\n}\n')
+    assert len(assert_parity(data).library.function[0].resource_arg_unique_id) == 1
+
+
+def test_every_map_field_remembers_its_blocks_apart():
+    ids: dict[str, set] = {}
+
+    def collect(table, visited):
+        for field in table.messages.values():
+            ids.setdefault(field.memo_id, set()).add(id(field.table))
+            if id(field.table) not in visited:
+                visited.add(id(field.table))
+                collect(field.table, visited)
+
+    for message_type in (graph_pb2.GraphDef, meta_graph_pb2.MetaGraphDef):
+        collect(_table(message_type.DESCRIPTOR), set())
+    assert len(ids) > 20 and all(len(tables) == 1 for tables in ids.values())
+
+
 def test_meta_graph_with_saver_and_collections():
     data = rb"""
 meta_info_def {

@@ -253,14 +253,14 @@ class _Parser:
     it is met while the memo holds less than _MEMO_TEXT bytes of text; after that, only once it is
     met a second time, the first meeting leaving just hash((field id, text)) -> None, so that a graph
     of unique entries costs an int for each, not a copy of its text. `noted`: what `note` said of
-    the wire bytes, for the entries of the field `noted_field` (an id); False for the others.
+    the wire bytes, for the entries of the field `noted_field` (a memo id); False for the others.
     """
 
     def __init__(self, event_pattern: re.Pattern):
         self.event_pattern = event_pattern
         self.memo: dict = {}
         self.memo_text_left = _MEMO_TEXT
-        self.noted_field: int | None = None
+        self.noted_field: str | None = None
         self.note: Callable[[bytes], bool] = bool
 
     def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray,
@@ -504,7 +504,9 @@ class _MessageField(typing.NamedTuple):
     tag: bytes
     slot: typing.Any
     table: _Table  # of the field's type
-    memo_id: int  # tells this field's remembered blocks from another's with the same text
+    # Tells this field's remembered blocks from another's with the same text: its full name, as the
+    # id() of a field descriptor is not the field's (protobuf makes a new object each time it is asked).
+    memo_id: str
 
 
 def _table(message_descriptor) -> _Table:
@@ -519,7 +521,7 @@ def _table(message_descriptor) -> _Table:
         slot = None if field.is_repeated else _slot(field)
         if field.type == _FD.TYPE_MESSAGE:
             field_table = _table(field.message_type)
-            table.messages[name] = _MessageField(_tag(field, 2), slot, field_table, id(field))
+            table.messages[name] = _MessageField(_tag(field, 2), slot, field_table, field.full_name)
         elif field.type != _FD.TYPE_GROUP:  # groups are left to text_format
             table.scalars[name] = (_scalar_encoder(field), slot)
             if field.type in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
