@@ -121,6 +121,9 @@ class AttrScan:
 
     @classmethod
     def of(cls, nodes: Iterable[tuple[str, node_def_pb2.NodeDef]]) -> AttrScan:
+        # Each attr entry is judged on its own (its key and value, nothing else of the node): what
+        # `finds_in` tells of an entry, which the text parser asks once per distinct entry, holds for
+        # every node holding it.
         found: dict[str, dict[str, list[int]]] = {}
         colocation = {}
         for name, node in nodes:
@@ -144,8 +147,8 @@ class AttrScan:
     @staticmethod
     def finds_in(attr_entry: bytes) -> bool:
         """Whether a scan finds anything in a NodeDef holding only this attr entry (its wire bytes).
-        It finds nothing in a node none of whose attr entries it finds anything in: the scan of a
-        graph need only read the nodes holding one of those this is true of."""
+        A scan finds something in a node only if it does in one of the node's entries, so the scan
+        of a graph need read only the nodes holding an entry this is true of."""
         found = AttrScan.of([("", node_def_pb2.NodeDef.FromString(attr_entry))])
         return bool(found.handle_types or found.colocation)
 
@@ -354,7 +357,8 @@ class GraphIndex:
         every node or, when the text parser told which may hold any, of those (and of the nodes
         changed since, which `rewritten` adds)."""
         candidates, nodes = self._attr_candidates, self.nodes
-        if candidates is None or 2 * len(candidates) > len(nodes):  # protobuf walks its nodes faster in turn
+        # Reading the nodes in turn beats asking for each by position, when most are candidates.
+        if candidates is None or 2 * len(candidates) > len(nodes):
             return AttrScan.of(nodes.items())
         return AttrScan.of((name, nodes[name]) for name in candidates if name in nodes)
 

@@ -223,6 +223,25 @@ def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_it_note
     assert every_node.colocation == {"colocated": [b"loc:@plain_0"]}
 
 
+def test_a_pruned_index_of_the_parsers_fields_scans_the_noted_nodes_it_kept():
+    text = b"".join(attr_node_text(f"n{n}", ("T", "type: DT_FLOAT")) for n in range(6))
+    parsed, fields = parsed_text_with_fields(text + attr_node_text("v", ("dtype", "type: DT_FLOAT_REF"))
+                                             + attr_node_text("r", ("T", "type: DT_RESOURCE")), AttrScan.finds_in)
+    del parsed.node[6]  # "v"
+    pruned = GraphIndex(parsed, fields).pruned({"v"}, ["r"])
+    read = []
+    scan_of = AttrScan.of
+
+    def recorded_scan(nodes):
+        nodes = list(nodes)
+        read.extend(name for name, _ in nodes)
+        return scan_of(nodes)
+
+    with mock.patch.object(AttrScan, "of", recorded_scan):
+        assert pruned.handle_types == {"r": {"T": [types_pb2.DT_RESOURCE]}}
+    assert read == ["r"]
+
+
 def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_changed_since():
     text = b"".join(attr_node_text(f"n{n}", ("T", "type: DT_FLOAT")) for n in range(6))
     parsed, fields = parsed_text_with_fields(text + attr_node_text("v", ("dtype", "type: DT_FLOAT_REF")),

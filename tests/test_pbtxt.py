@@ -596,6 +596,7 @@ def test_node_fields_note_the_nodes_with_an_entry_the_note_is_true_of_asking_onc
 def test_node_fields_of_edited_canonical_text_are_the_graphs():
     all_read_whole = canonical_graph()
     all_read_whole.node[1].ClearField("experimental_debug_info")
+    all_read_whole.node[4].attr["T"].type = types_pb2.DT_RESOURCE  # for the attr notes, beside a `_class`
     given = 0
     for data in canonical_mutants(600, graph_def=all_read_whole):
         parsed = graph_pb2.GraphDef()

@@ -261,7 +261,7 @@ class _Parser:
         self.memo: dict = {}
         self.memo_text_left = _MEMO_TEXT
         self.noted_field: str | None = None
-        self.note: Callable[[bytes], bool] = bool
+        self.note: Callable[[bytes], bool] | None = None
 
     def graph_to_wire(self, text: bytes, table: "_Table", out: bytearray,
                       merge: Callable[[bytearray], object],

@@ -4,8 +4,8 @@ A pass gets the current `GraphIndex` (over the graph as the passes before it lef
 `index.graph_def` in place; it returns that GraphDef (or a new one) and says whether anything
 changed. `run_stage` builds a new index only after a pass that changed the graph, so a pass must
 say so whenever it added, removed or rewired a node, or changed a node's op or attrs (the index
-keeps what it read of them; what the text parser found lets it read only some nodes' attrs). Passes never talk to the user: what they did
-that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file (the
+keeps what it read of them; what the text parser found lets it read only some nodes' attrs).
+Passes never talk to the user: what they did that the user should hear about goes into `ctx.notes`. Only the read-values stage reads a file (the
 checkpoint, and a SavedModel's asset files that fill lookup tables). A pass that changed the graph
 may return the index of what it left (`PassResult.index`), derived from the one it was given.
 """
