@@ -1,13 +1,16 @@
 """Tensor-name grammar and the GraphIndex."""
 
 import collections.abc
+import random
 from unittest import mock
 
 import pytest
 
+from google.protobuf import text_format
 from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from freezer.graph import AttrScan, GraphIndex, InputRef, input_node_name, nearest, parse_input, reachable
+from freezer.io import pbtxt
 from freezer.io.pbtxt import parse_text
 from graphs import graph, node, ref_variable_graph
 
@@ -254,3 +257,33 @@ def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_changed
     del parsed.node[6]  # "v", not reached from n3
     pruned = rewritten.rewritten(["n3"]).pruned({"v"}, ["n3"])
     assert pruned.handle_types == {"n2": {"T": [types_pb2.DT_RESOURCE]}, "n3": {"T": [types_pb2.DT_RESOURCE]}}
+
+
+RANDOM_ATTR_KEYS = ["T", "_class", "dtype", "Tout", "", r"_cl\x61ss"]
+RANDOM_ATTR_VALUES = ["type: DT_FLOAT", "type: DT_RESOURCE", "type: 20", "type: 101", "type: DT_HALF_REF",
+                      "type: 0", "i: 20", 's: "loc:@n0"', "list { }", 'list { s: "loc:@n0" s: "x" }',
+                      "list { type: [DT_FLOAT, 20] }", "list { type: DT_INT32 }", "list { i: 20 }",
+                      'func { name: "f" attr { key: "T" value { type: DT_RESOURCE } } }', "shape { }"]
+
+
+def random_attr_entry(rng: random.Random) -> str:
+    key, value = f'key: "{rng.choice(RANDOM_ATTR_KEYS)}"', f"value {{ {rng.choice(RANDOM_ATTR_VALUES)} }}"
+    fields = rng.choice([[key, value], [value, key], [value], [key]])
+    return "  attr {\n" + "".join(f"    {field}\n" for field in fields) + "  }\n"
+
+
+@pytest.mark.parametrize("memo_text", [pbtxt._MEMO_TEXT, 0], ids=["entries remembered", "met twice first"])
+def test_random_attr_entries_an_index_of_the_parsers_fields_scans_as_one_reading_every_node(memo_text, monkeypatch):
+    """Seeded: entries of every kind the scan looks for or not, written in several ways, repeated."""
+    monkeypatch.setattr(pbtxt, "_MEMO_TEXT", memo_text)
+    rng = random.Random(20261207)
+    plain = "".join(f'node {{\n  name: "p{n}"\n  op: "NoOp"\n}}\n' for n in range(40))  # < half noted
+    for _ in range(300):
+        nodes = ("".join(random_attr_entry(rng) for _ in range(rng.randrange(4))) for _ in range(rng.randrange(1, 25)))
+        text = ("".join(f'node {{\n  name: "n{n}"\n  op: "Identity"\n{attrs}}}\n' for n, attrs in enumerate(nodes))
+                + plain).encode()
+        parsed, fields = parsed_text_with_fields(text, AttrScan.finds_in)
+        assert parsed == text_format.Parse(text.decode(), graph_pb2.GraphDef()), text
+        index = GraphIndex(parsed, fields)
+        assert index._attr_candidates is not None, text
+        assert index.attr_scan == AttrScan.of(GraphIndex(parsed).nodes.items()), text
