@@ -190,6 +190,19 @@ def attr_node_text(name: str, *attrs: tuple[str, str]) -> bytes:
     return f'node {{\n  name: "{name}"\n  op: "Identity"\n{blocks}}}\n'.encode()
 
 
+def attr_scan_and_nodes_read(index: GraphIndex):
+    """The index's attr scan, and the names of the nodes it read for it."""
+    read, scan_of = [], AttrScan.of
+
+    def recorded_scan(nodes):
+        nodes = list(nodes)
+        read.extend(name for name, _ in nodes)
+        return scan_of(nodes)
+
+    with mock.patch.object(AttrScan, "of", recorded_scan):
+        return index.attr_scan, read
+
+
 ATTR_CASES = [  # what the attr scan finds in each, or not
     ("resource", ("T", "type: DT_RESOURCE")),
     ("ref", ("dtype", "type: DT_FLOAT_REF")),
@@ -210,17 +223,8 @@ def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_it_note
     parsed, fields = parsed_text_with_fields(text, AttrScan.finds_in)
     assert [fields.names[at] for at in fields.noted] == [name for name, *_ in ATTR_CASES[:8]]
     index, every_node = GraphIndex(parsed, fields), AttrScan.of(GraphIndex(parsed).nodes.items())
-    read = []
-    scan_of = AttrScan.of
-
-    def recorded_scan(nodes):
-        nodes = list(nodes)
-        read.extend(name for name, _ in nodes)
-        return scan_of(nodes)
-
-    with mock.patch.object(AttrScan, "of", recorded_scan):
-        assert index.attr_scan == every_node
-    assert read == [name for name, *_ in ATTR_CASES[:8]]
+    scan, read = attr_scan_and_nodes_read(index)
+    assert scan == every_node and read == [name for name, *_ in ATTR_CASES[:8]]
     assert set(every_node.handle_types) == {"resource", "ref", "by_number", "ref_by_number", "in_a_list",
                                             "float_then_resource"}
     assert every_node.colocation == {"colocated": [b"loc:@plain_0"]}
@@ -231,18 +235,8 @@ def test_a_pruned_index_of_the_parsers_fields_scans_the_noted_nodes_it_kept():
     parsed, fields = parsed_text_with_fields(text + attr_node_text("v", ("dtype", "type: DT_FLOAT_REF"))
                                              + attr_node_text("r", ("T", "type: DT_RESOURCE")), AttrScan.finds_in)
     del parsed.node[6]  # "v"
-    pruned = GraphIndex(parsed, fields).pruned({"v"}, ["r"])
-    read = []
-    scan_of = AttrScan.of
-
-    def recorded_scan(nodes):
-        nodes = list(nodes)
-        read.extend(name for name, _ in nodes)
-        return scan_of(nodes)
-
-    with mock.patch.object(AttrScan, "of", recorded_scan):
-        assert pruned.handle_types == {"r": {"T": [types_pb2.DT_RESOURCE]}}
-    assert read == ["r"]
+    scan, read = attr_scan_and_nodes_read(GraphIndex(parsed, fields).pruned({"v"}, ["r"]))
+    assert scan.handle_types == {"r": {"T": [types_pb2.DT_RESOURCE]}} and read == ["r"]
 
 
 def test_the_attr_scan_of_an_index_of_the_parsers_fields_reads_the_nodes_changed_since():
