@@ -249,11 +249,12 @@ class _Parser:
     """One parse: the event pattern for the message type, and the wire bytes of the map entry texts
     met so far.
 
-    `memo` maps (memo id of the field, text) to (wire bytes, depth, noted). A text is remembered the first time
-    it is met while the memo holds less than _MEMO_TEXT bytes of text; after that, only once it is
-    met a second time, the first meeting leaving just hash((memo id, text)) -> None, so that a graph
-    of unique entries costs an int for each, not a copy of its text. `noted`: what `note` said of
-    the wire bytes, for the entries of the field `noted_field` (a memo id); False for the others.
+    `memo` maps (a field's memo id, text) to (wire bytes, depth, noted). A text is remembered the
+    first time it is met while the memo holds less than _MEMO_TEXT bytes of text; after that, only
+    once it is met a second time, the first meeting leaving just hash((memo id, text)) -> None, so
+    that a graph of unique entries costs an int for each, not a copy of its text. `noted`: what
+    `note` said of the wire bytes, for the entries of the field `noted_field` (a memo id); False for
+    the others.
     """
 
     def __init__(self, event_pattern: re.Pattern):
